@@ -1,0 +1,175 @@
+"""Operator admin for the ledger. History is append-only, so transfers, entries and holds are
+read-only here: a mistake is corrected by a reversing transfer, never by an edit."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows rows; nobody adds, changes or deletes them through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "exponent")
+    search_fields = ("code", "name")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    fields = ("source", "amount", "remaining", "expires_at", "created")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "holder",
+        "kind",
+        "unit",
+        "shard",
+        "balance",
+        "held",
+        "available",
+        "overdraft_limit",
+        "is_active",
+    )
+    list_filter = ("kind", "unit", "is_active")
+    search_fields = ("holder", "user__username", "user__email")
+    readonly_fields = (
+        "kind",
+        "holder",
+        "unit",
+        "shard",
+        "user",
+        "balance",
+        "held",
+        "overdraft_limit",
+        "is_active",
+        "created",
+    )
+    list_select_related = ("user",)
+    inlines = [LotInline]
+
+    @admin.display(description=_("available"))
+    def available(self, obj):
+        return obj.available
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    fields = ("account", "lot", "amount")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "created",
+        "kind",
+        "amount",
+        "unit",
+        "debit_account",
+        "credit_account",
+        "actor",
+        "reference",
+    )
+    list_filter = ("kind", "unit", "created")
+    search_fields = ("idempotency_key", "reference", "reason", "batch", "actor__username")
+    date_hierarchy = "created"
+    list_select_related = ("debit_account", "credit_account", "actor")
+    readonly_fields = (
+        "idempotency_key",
+        "kind",
+        "unit",
+        "amount",
+        "debit_account",
+        "credit_account",
+        "hold",
+        "reverses",
+        "actor",
+        "reason",
+        "reference",
+        "batch",
+        "created",
+    )
+    inlines = [EntryInline]
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "created",
+        "status",
+        "amount",
+        "unit",
+        "debit_account",
+        "reference",
+        "expires_at",
+        "resolved_at",
+    )
+    list_filter = ("status", "unit")
+    search_fields = ("idempotency_key", "reference")
+    list_select_related = ("debit_account",)
+    readonly_fields = (
+        "idempotency_key",
+        "kind",
+        "unit",
+        "amount",
+        "debit_account",
+        "credit_account",
+        "status",
+        "allocations",
+        "expires_at",
+        "resolved_at",
+        "actor",
+        "reason",
+        "reference",
+        "created",
+    )
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ("id", "account", "source", "amount", "remaining", "expires_at", "created")
+    list_filter = ("source",)
+    search_fields = ("account__holder",)
+    list_select_related = ("account",)
+    readonly_fields = (
+        "account",
+        "source",
+        "amount",
+        "remaining",
+        "expired_amount",
+        "expires_at",
+        "transfer",
+        "created",
+    )

@@ -1,0 +1,41 @@
+"""Django app configuration, wired for the Open edX plugin framework (edx-django-utils)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The platform's ProjectType and SettingsType live in edx-platform; their string values are
+# used here so that the plugin imports without the platform.
+_LMS = "lms.djangoapp"
+_CMS = "cms.djangoapp"
+
+
+def _settings_config() -> dict:
+    return {
+        "common": {"relative_path": "settings.common"},
+        "production": {"relative_path": "settings.production"},
+        "devstack": {"relative_path": "settings.common"},
+        "test": {"relative_path": "settings.common"},
+    }
+
+
+def _url_config() -> dict:
+    return {"namespace": "credits_plugin", "regex": r"", "relative_path": "urls"}
+
+
+def _signals_config() -> dict:
+    return {"relative_path": "integrations.openedx.handlers", "receivers": []}
+
+
+class CreditsPluginConfig(AppConfig):
+    """The credits plugin: wallet credits, training credits and awarded credits."""
+
+    name = "credits_plugin"
+    label = "credits_plugin"
+    verbose_name = _("Credits")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {_LMS: _url_config(), _CMS: _url_config()},
+        "settings_config": {_LMS: _settings_config(), _CMS: _settings_config()},
+        "signals_config": {_LMS: _signals_config(), _CMS: _signals_config()},
+    }

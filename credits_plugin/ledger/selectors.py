@@ -1,0 +1,146 @@
+"""Ledger reads. Nothing here changes state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+
+from credits_plugin import exceptions
+from credits_plugin.constants import HoldStatus
+from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
+
+
+@dataclass(frozen=True)
+class Balance:
+    """An account's balance in minor units: ``available = balance - held``."""
+
+    account_id: int
+    unit: str
+    balance: int
+    held: int
+    overdraft_limit: int | None
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+def balance(account: Account | int) -> Balance:
+    """The cached balance of one account: one indexed row read, whatever its history."""
+    account_id = account if isinstance(account, int) else account.pk
+    row = (
+        Account.objects.filter(pk=account_id)
+        .values_list("unit_id", "balance", "held", "overdraft_limit")
+        .first()
+    )
+    if row is None:
+        raise exceptions.AccountNotFound(account=account_id)
+    return Balance(account_id, *row)
+
+
+def history(account: Account | int, *, limit: int = 50, before_id: int | None = None) -> list[Transfer]:
+    """The account's transfers, newest first, each annotated with ``net`` for this account."""
+    account_id = account if isinstance(account, int) else account.pk
+    transfers = Transfer.objects.filter(Q(debit_account_id=account_id) | Q(credit_account_id=account_id))
+    if before_id is not None:
+        transfers = transfers.filter(pk__lt=before_id)
+    result = list(transfers.order_by("-pk")[:limit])
+    for item in result:
+        item.net = item.amount if item.credit_account_id == account_id else -item.amount  # type: ignore[attr-defined]
+    return result
+
+
+def open_lots(account: Account | int) -> list[Lot]:
+    """Lots with value left, in the order they are spent."""
+    account_id = account if isinstance(account, int) else account.pk
+    return list(
+        Lot.objects.filter(account_id=account_id, remaining__gt=0).order_by(
+            "expires_at", "source", "created", "pk"
+        )
+    )
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of :func:`verify_ledger`: ``ok`` is true when ``problems`` is empty."""
+
+    accounts_checked: int = 0
+    transfers_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_ledger() -> VerifyReport:
+    """Check every guarantee of the ledger against the history itself.
+
+    * each account's cached ``balance`` equals the sum of its entries, and ``held`` the sum of
+      its pending holds;
+    * available balance stays within the overdraft limit;
+    * every transfer's entries add up to zero and move exactly its amount;
+    * every unit adds up to zero over all accounts;
+    * no lot is below zero or above its amount, and a spendable account's lots add up to
+      max(0, available).
+    """
+    report = VerifyReport()
+    entry_sums = dict(
+        Entry.objects.values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s")
+    )
+    held_sums = dict(
+        Hold.objects.filter(status=HoldStatus.PENDING)
+        .values("debit_account_id")
+        .annotate(s=Sum("amount"))
+        .values_list("debit_account_id", "s")
+    )
+    lot_sums = dict(
+        Lot.objects.values("account_id").annotate(s=Sum("remaining")).values_list("account_id", "s")
+    )
+    unit_totals: dict[str, int] = {}
+    for account in Account.objects.order_by("pk").iterator(chunk_size=2000):
+        report.accounts_checked += 1
+        label = f"account {account.pk} ({account.holder}, {account.unit_id})"
+        expected = entry_sums.get(account.pk) or 0
+        if account.balance != expected:
+            report.problems.append(f"{label}: cached balance {account.balance} != sum of entries {expected}")
+        held = held_sums.get(account.pk) or 0
+        if account.held != held:
+            report.problems.append(f"{label}: cached held {account.held} != pending holds {held}")
+        if account.overdraft_limit is not None and account.available < -account.overdraft_limit:
+            report.problems.append(
+                f"{label}: available {account.available} is below the overdraft limit -{account.overdraft_limit}"
+            )
+        if account.tracks_lots:
+            lots = lot_sums.get(account.pk) or 0
+            if lots != max(0, account.available):
+                report.problems.append(f"{label}: lots hold {lots} but available is {account.available}")
+        unit_totals[account.unit_id] = unit_totals.get(account.unit_id, 0) + account.balance
+    for unit, total in sorted(unit_totals.items()):
+        if total != 0:
+            report.problems.append(f"unit {unit}: balances add up to {total}, not 0")
+    unbalanced = (
+        Transfer.objects.annotate(
+            total=Sum("entries__amount"),
+            n=Count("entries"),
+        )
+        .exclude(total=0, n__gte=2)
+        .values_list("pk", "total")
+    )
+    for pk, total in unbalanced:
+        report.problems.append(f"transfer {pk}: entries add up to {total}, not 0")
+    wrong_amount = (
+        Transfer.objects.annotate(out=Sum("entries__amount", filter=Q(entries__amount__lt=0)))
+        .exclude(out=-F("amount"))
+        .values_list("pk", "amount", "out")
+    )
+    for pk, amount, out in wrong_amount:
+        report.problems.append(f"transfer {pk}: entries move {-(out or 0)}, transfer says {amount}")
+    bad_lots = Lot.objects.filter(Q(remaining__lt=0) | Q(remaining__gt=F("amount"))).values_list(
+        "pk", flat=True
+    )
+    for pk in bad_lots:
+        report.problems.append(f"lot {pk}: remaining is outside 0..amount")
+    report.transfers_checked = Transfer.objects.count()
+    return report

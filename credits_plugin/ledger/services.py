@@ -1,0 +1,756 @@
+"""Ledger services: every change of a balance goes through one of these functions.
+
+Each public function runs in one database transaction (a savepoint when the caller already has
+one), takes an idempotency key, and locks what it changes:
+
+* accounts that can be spent from (wallets, training-credit accounts) are locked with
+  ``SELECT ... FOR UPDATE`` in ascending id order before anything is read or written;
+* system accounts are never read for a decision; their cached balance is updated by a single
+  ``UPDATE`` at the very end, again in ascending id order. Because every transaction takes its
+  spendable-account locks first and its system-account locks last, no two transactions can wait
+  for each other in a cycle.
+
+The lots of an account, and its holds, are only ever changed while the account row is locked,
+so the account lock protects them too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from credits_plugin import exceptions
+from credits_plugin.conf import setting
+from credits_plugin.constants import (
+    LOT_SOURCE_FOR_KIND,
+    LOT_SOURCE_RANK,
+    AccountKind,
+    HoldStatus,
+    LotSource,
+    SystemAccount,
+    TransferKind,
+)
+from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+
+_SYSTEM_IDS: dict[tuple[str, str, int], int] = {}
+_KNOWN_UNITS: set[str] = set()
+
+MAX_AMOUNT = 10**15  # far above any real balance; keeps sums inside a signed 64-bit column
+
+
+# --------------------------------------------------------------------------------------------
+# Units and accounts
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_unit(code: str, *, name: str | None = None, exponent: int = 2) -> Unit:
+    """Return the unit ``code``, creating it the first time."""
+    if not code or len(code) > 16:
+        raise exceptions.UnknownUnit()
+    unit, created = Unit.objects.get_or_create(
+        code=code, defaults={"name": name or code, "exponent": exponent}
+    )
+    if created:
+        # Every system account of the unit exists from the start, so that no transfer (and no
+        # refused transfer) ever has to create one.
+        shards = max(1, int(setting("CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS")))
+        Account.objects.bulk_create(
+            [
+                Account(
+                    holder=f"system:{name_}",
+                    kind=AccountKind.SYSTEM,
+                    unit=unit,
+                    shard=shard,
+                    overdraft_limit=None,
+                )
+                for name_ in SystemAccount.values
+                for shard in range(shards)
+            ],
+            ignore_conflicts=True,
+        )
+    transaction.on_commit(lambda: _KNOWN_UNITS.add(code))
+    return unit
+
+
+def _check_unit(code: str) -> None:
+    if code in _KNOWN_UNITS:
+        return
+    if not Unit.objects.filter(code=code).exists():
+        raise exceptions.UnknownUnit(unit=code)
+    # Cached only once committed: a unit created in a transaction that rolls back must not stick.
+    transaction.on_commit(lambda: _KNOWN_UNITS.add(code))
+
+
+def get_or_create_account(
+    *,
+    holder: str,
+    kind: str,
+    unit: str,
+    user=None,
+    overdraft_limit: int | None = 0,
+) -> Account:
+    """Return the account of ``holder`` in ``unit``, creating it the first time."""
+    _check_unit(unit)
+    account = Account.objects.filter(holder=holder, unit_id=unit, shard=0).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                holder=holder, kind=kind, unit_id=unit, user=user, overdraft_limit=overdraft_limit
+            )
+    except IntegrityError:
+        return Account.objects.get(holder=holder, unit_id=unit, shard=0)
+
+
+def system_account_id(name: str, *, unit: str, shard_key: int | None = None) -> int:
+    """The id of one shard of a system account; the shard is picked from ``shard_key``."""
+    shards = max(1, int(setting("CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS")))
+    shard = (shard_key if shard_key is not None else random.randrange(shards)) % shards
+    cache_key = (str(name), unit, shard)
+    account_id = _SYSTEM_IDS.get(cache_key)
+    if account_id is None:
+        _check_unit(unit)
+        holder = f"system:{name}"
+        account = Account.objects.filter(holder=holder, unit_id=unit, shard=shard).first()
+        if account is None:
+            try:
+                with transaction.atomic():
+                    account = Account.objects.create(
+                        holder=holder,
+                        kind=AccountKind.SYSTEM,
+                        unit_id=unit,
+                        shard=shard,
+                        overdraft_limit=None,
+                    )
+            except IntegrityError:
+                account = Account.objects.get(holder=holder, unit_id=unit, shard=shard)
+        account_id = account.pk
+        # Cached only once committed, so that a rolled-back creation never leaves a stale id.
+        transaction.on_commit(lambda: _SYSTEM_IDS.__setitem__(cache_key, account_id))
+    return account_id
+
+
+def forget_cached_ids() -> None:
+    """Drop cached system-account ids and units (tests that recreate the database call this)."""
+    _SYSTEM_IDS.clear()
+    _KNOWN_UNITS.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _fingerprint(**fields) -> str:
+    payload = json.dumps(fields, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _check_amount(amount) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0 or amount > MAX_AMOUNT:
+        raise exceptions.InvalidAmount(amount=amount)
+
+
+def _check_key(key: str) -> None:
+    if not isinstance(key, str) or not key or len(key) > 255:
+        raise exceptions.CreditsError(code="invalid_idempotency_key")
+
+
+def _pk(obj: models.Model | int) -> int:
+    return obj if isinstance(obj, int) else obj.pk
+
+
+def _lock(account_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock the given non-system accounts in ascending id order and return them fresh."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    missing = set(ids) - set(locked)
+    if missing:
+        raise exceptions.AccountNotFound(account=min(missing))
+    return locked
+
+
+def _load(account_ids: Iterable[int]) -> dict[int, Account]:
+    ids = set(account_ids)
+    found = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
+    missing = ids - set(found)
+    if missing:
+        raise exceptions.AccountNotFound(account=min(missing))
+    return found
+
+
+def _lock_pair(debit_id: int, credit_id: int) -> tuple[Account, Account]:
+    """Lock the spendable accounts among the two; system accounts are only loaded."""
+    accounts = _load([debit_id, credit_id])
+    locked = _lock(pk for pk, a in accounts.items() if a.kind != AccountKind.SYSTEM)
+    accounts.update(locked)
+    debit, credit = accounts[debit_id], accounts[credit_id]
+    if debit.unit_id != credit.unit_id:
+        raise exceptions.UnitMismatch(debit=debit.unit_id, credit=credit.unit_id)
+    for account in (debit, credit):
+        if not account.is_active:
+            raise exceptions.AccountInactive(account=account.pk)
+    return debit, credit
+
+
+def _ensure_available(account: Account, amount: int) -> None:
+    if account.overdraft_limit is None:
+        return
+    if account.balance - account.held - amount < -account.overdraft_limit:
+        raise exceptions.InsufficientFunds(
+            account=account.pk, available=account.balance - account.held, requested=amount
+        )
+
+
+def _apply_balances(changes: dict[int, tuple[int, int]]) -> None:
+    """Add (balance, held) deltas to accounts, one UPDATE per account in ascending id order."""
+    for account_id in sorted(changes):
+        d_balance, d_held = changes[account_id]
+        if d_balance == 0 and d_held == 0:
+            continue
+        Account.objects.filter(pk=account_id).update(
+            balance=F("balance") + d_balance, held=F("held") + d_held
+        )
+
+
+def _lot_order_key(lot: Lot) -> tuple:
+    far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
+    return (lot.expires_at or far, LOT_SOURCE_RANK.get(lot.source, 1), lot.created, lot.pk)
+
+
+def _open_lots(account: Account) -> list[Lot]:
+    return sorted(Lot.objects.filter(account=account, remaining__gt=0), key=_lot_order_key)
+
+
+@dataclass
+class _LotPlan:
+    """Changes to lots planned inside one transfer, written in one pass at the end."""
+
+    changed: dict[int, Lot]
+
+    def __init__(self) -> None:
+        self.changed = {}
+
+    def take(self, lot: Lot, amount: int) -> None:
+        lot.remaining -= amount
+        self.changed[lot.pk] = lot
+
+    def give(self, lot: Lot, amount: int) -> None:
+        lot.remaining += amount
+        self.changed[lot.pk] = lot
+
+    def save(self) -> None:
+        lots = list(self.changed.values())
+        if len(lots) == 1:
+            Lot.objects.filter(pk=lots[0].pk).update(remaining=lots[0].remaining)
+        elif lots:
+            Lot.objects.filter(pk__in=[lot.pk for lot in lots]).update(
+                remaining=Case(*[When(pk=lot.pk, then=Value(lot.remaining)) for lot in lots])
+            )
+
+
+def _allocate(
+    account: Account, amount: int, plan: _LotPlan, *, prefer: Sequence[int] = (), now: datetime
+) -> list[tuple[int, int]]:
+    """Take up to ``amount`` from the account's unexpired lots, preferred lots first.
+
+    Returns ``[(lot id, amount), ...]``; what the lots cannot cover is overdraft.
+    """
+    if not account.tracks_lots:
+        return []
+    lots = [lot for lot in _open_lots(account) if lot.expires_at is None or lot.expires_at > now]
+    if prefer:
+        rank = {lot_id: i for i, lot_id in enumerate(prefer)}
+        lots.sort(key=lambda lot: (0, rank[lot.pk]) if lot.pk in rank else (1, 0))
+    allocations = []
+    left = amount
+    for lot in lots:
+        if left == 0:
+            break
+        part = min(left, lot.remaining)
+        plan.take(lot, part)
+        allocations.append((lot.pk, part))
+        left -= part
+    return allocations
+
+
+def _credit_lots(
+    account: Account,
+    amount: int,
+    plan: _LotPlan,
+    *,
+    restore: Sequence[tuple[int, int]] = (),
+    source: str = LotSource.GRANTED,
+    expires_at: datetime | None = None,
+    new_lots: list[Lot],
+) -> list[tuple[int | None, int]]:
+    """Plan how ``amount`` arriving on ``account`` is spread over lots.
+
+    Value first pays back any overdraft (no lot), then returns to the lots in ``restore`` (the
+    lots it originally came from), and the rest becomes a new lot. Returns
+    ``[(lot id or None, amount), ...]``; a new lot appears as ``(-index-1, amount)`` into
+    ``new_lots`` until it has an id.
+    """
+    if not account.tracks_lots:
+        return [(None, amount)]
+    parts: list[tuple[int | None, int]] = []
+    debt = max(0, -(account.balance - account.held))
+    left = amount
+    if debt:
+        paid = min(debt, left)
+        parts.append((None, paid))
+        left -= paid
+    if restore and left:
+        lots = {lot.pk: lot for lot in Lot.objects.filter(pk__in=[lot_id for lot_id, _ in restore])}
+        for lot_id, part in restore:
+            if left == 0:
+                break
+            lot = plan.changed.get(lot_id) or lots[lot_id]
+            give = min(part, left)
+            plan.give(lot, give)
+            parts.append((lot_id, give))
+            left -= give
+    if left:
+        new_lots.append(
+            Lot(account=account, source=source, amount=left, remaining=left, expires_at=expires_at)
+        )
+        parts.append((-len(new_lots), left))
+    return parts
+
+
+def _entries_for(
+    transfer: Transfer,
+    account: Account,
+    sign: int,
+    parts: Sequence[tuple[int | None, int]],
+    total: int,
+    new_lots: Sequence[Lot],
+) -> list[Entry]:
+    """Entries of one side of a transfer: one per lot part, the rest without a lot."""
+    entries = []
+    covered = 0
+    for lot_id, part in parts:
+        if lot_id is not None and lot_id < 0:
+            lot_id = new_lots[-lot_id - 1].pk
+        entries.append(Entry(transfer=transfer, account=account, lot_id=lot_id, amount=sign * part))
+        covered += part
+    if covered < total:
+        entries.append(
+            Entry(transfer=transfer, account=account, lot_id=None, amount=sign * (total - covered))
+        )
+    return entries
+
+
+def _replay(model, key: str, fingerprint: str):
+    existing = model.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise exceptions.IdempotencyConflict(idempotency_key=key)
+    return existing
+
+
+def _write_transfer(
+    *,
+    debit: Account,
+    credit: Account,
+    amount: int,
+    kind: str,
+    key: str,
+    fingerprint: str,
+    actor=None,
+    reason: str = "",
+    reference: str = "",
+    batch: str = "",
+    hold: Hold | None = None,
+    reverses: Transfer | None = None,
+    debit_parts: Sequence[tuple[int | None, int]] = (),
+    credit_restore: Sequence[tuple[int, int]] = (),
+    lot_source: str | None = None,
+    lot_expires_at: datetime | None = None,
+    plan: _LotPlan,
+    held_release: int = 0,
+) -> Transfer:
+    """Write one transfer with its entries, lots and balances. Accounts must be locked."""
+    new_lots: list[Lot] = []
+    credit_parts = _credit_lots(
+        credit,
+        amount,
+        plan,
+        restore=credit_restore,
+        source=lot_source or LOT_SOURCE_FOR_KIND.get(kind, LotSource.GRANTED),
+        expires_at=lot_expires_at,
+        new_lots=new_lots,
+    )
+    transfer = Transfer.objects.create(
+        idempotency_key=key,
+        request_hash=fingerprint,
+        kind=kind,
+        unit_id=debit.unit_id,
+        amount=amount,
+        debit_account=debit,
+        credit_account=credit,
+        hold=hold,
+        reverses=reverses,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        batch=batch,
+    )
+    for lot in new_lots:
+        lot.transfer = transfer
+    if new_lots:
+        if len(new_lots) == 1:
+            new_lots[0].save(force_insert=True)
+        else:
+            Lot.objects.bulk_create(new_lots)
+    entries = _entries_for(transfer, debit, -1, debit_parts, amount, new_lots)
+    entries += _entries_for(transfer, credit, 1, credit_parts, amount, new_lots)
+    Entry.objects.bulk_create(entries)
+    plan.save()
+    _apply_balances({debit.pk: (-amount, -held_release), credit.pk: (amount, 0)})
+    debit.balance -= amount
+    debit.held -= held_release
+    credit.balance += amount
+    return transfer
+
+
+def _sweep_expired_lots(account: Account, *, now: datetime) -> None:
+    """Move the remainders of the account's expired lots to the expiry account. Account locked."""
+    if not account.tracks_lots:
+        return
+    expired = list(
+        Lot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by("expires_at", "pk")
+    )
+    for lot in expired:
+        amount = lot.remaining
+        key = f"lot-expiry:{lot.pk}:{lot.expired_amount}"
+        expiry = system_account_id(SystemAccount.EXPIRY, unit=account.unit_id, shard_key=account.pk)
+        plan = _LotPlan()
+        plan.take(lot, amount)
+        _write_transfer(
+            debit=account,
+            credit=Account.objects.get(pk=expiry),
+            amount=amount,
+            kind=TransferKind.EXPIRY,
+            key=key,
+            fingerprint=_fingerprint(op="expiry", lot=lot.pk, amount=amount),
+            reason="Lot expired",
+            debit_parts=[(lot.pk, amount)],
+            plan=plan,
+        )
+        Lot.objects.filter(pk=lot.pk).update(expired_amount=F("expired_amount") + amount)
+        lot.expired_amount += amount
+
+
+def _atomic_with_replay(model, key: str, fingerprint: str, work):
+    """Run ``work`` in a transaction; a concurrent request with the same key replays instead."""
+    try:
+        with transaction.atomic():
+            done = _replay(model, key, fingerprint)
+            if done is not None:
+                return done
+            return work()
+    except IntegrityError:
+        # Another request with the same key committed between our check and our insert.
+        done = _replay(model, key, fingerprint)
+        if done is None:
+            raise
+        return done
+
+
+# --------------------------------------------------------------------------------------------
+# Transfers
+# --------------------------------------------------------------------------------------------
+
+
+def transfer(
+    *,
+    debit: Account | int,
+    credit: Account | int,
+    amount: int,
+    kind: str,
+    idempotency_key: str,
+    actor=None,
+    reason: str = "",
+    reference: str = "",
+    batch: str = "",
+    lot_source: str | None = None,
+    lot_expires_at: datetime | None = None,
+) -> Transfer:
+    """Move ``amount`` from ``debit`` to ``credit`` now, as one balanced transfer.
+
+    The debit account's lots are spent in order (soonest expiry, then free before paid, then
+    oldest); the credit account receives a new lot with ``lot_source`` and ``lot_expires_at``.
+    A replay with the same key and request returns the original transfer.
+    """
+    _check_amount(amount)
+    _check_key(idempotency_key)
+    if kind not in TransferKind.values:
+        raise exceptions.CreditsError(code="invalid_kind")
+    debit_id, credit_id = _pk(debit), _pk(credit)
+    if debit_id == credit_id:
+        raise exceptions.CreditsError(code="same_account")
+    fingerprint = _fingerprint(
+        op="transfer",
+        debit=debit_id,
+        credit=credit_id,
+        amount=amount,
+        kind=kind,
+        reference=reference,
+        lot_source=lot_source,
+        lot_expires_at=lot_expires_at,
+    )
+
+    def work() -> Transfer:
+        debit_account, credit_account = _lock_pair(debit_id, credit_id)
+        now = timezone.now()
+        _sweep_expired_lots(debit_account, now=now)
+        _ensure_available(debit_account, amount)
+        plan = _LotPlan()
+        parts = _allocate(debit_account, amount, plan, now=now)
+        return _write_transfer(
+            debit=debit_account,
+            credit=credit_account,
+            amount=amount,
+            kind=kind,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            actor=actor,
+            reason=reason,
+            reference=reference,
+            batch=batch,
+            debit_parts=parts,
+            lot_source=lot_source,
+            lot_expires_at=lot_expires_at,
+            plan=plan,
+        )
+
+    return _atomic_with_replay(Transfer, idempotency_key, fingerprint, work)
+
+
+def reverse_transfer(
+    *,
+    transfer: Transfer | int,
+    idempotency_key: str,
+    actor=None,
+    reason: str = "",
+    kind: str = TransferKind.REVERSAL,
+) -> Transfer:
+    """Undo a transfer with an opposite one, returning value to the lots it came from.
+
+    A transfer can be reversed once; a reversal cannot itself be reversed.
+    """
+    _check_key(idempotency_key)
+    original_id = _pk(transfer)
+    fingerprint = _fingerprint(op="reverse", transfer=original_id, kind=kind)
+
+    def work() -> Transfer:
+        original = Transfer.objects.filter(pk=original_id).first()
+        if original is None:
+            raise exceptions.TransferNotFound(transfer=original_id)
+        if original.reverses_id is not None:
+            raise exceptions.NotReversible(transfer=original_id)
+        new_debit, new_credit = _lock_pair(original.credit_account_id, original.debit_account_id)
+        if Transfer.objects.filter(reverses=original).exists():
+            raise exceptions.AlreadyReversed(transfer=original_id)
+        entries = list(
+            original.entries.filter(lot__isnull=False).values_list("account_id", "lot_id", "amount")
+        )
+        # Value leaves the account that received it: from the lots the original created first.
+        prefer = [lot_id for acc, lot_id, amt in entries if acc == new_debit.pk and amt > 0]
+        # Value returns to the lots the original spent.
+        restore = [(lot_id, -amt) for acc, lot_id, amt in entries if acc == new_credit.pk and amt < 0]
+        now = timezone.now()
+        _sweep_expired_lots(new_debit, now=now)
+        _ensure_available(new_debit, original.amount)
+        plan = _LotPlan()
+        parts = _allocate(new_debit, original.amount, plan, prefer=prefer, now=now)
+        return _write_transfer(
+            debit=new_debit,
+            credit=new_credit,
+            amount=original.amount,
+            kind=kind,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            actor=actor,
+            reason=reason,
+            reference=original.reference,
+            batch=original.batch,
+            reverses=original,
+            debit_parts=parts,
+            credit_restore=restore,
+            plan=plan,
+        )
+
+    try:
+        return _atomic_with_replay(Transfer, idempotency_key, fingerprint, work)
+    except IntegrityError as exc:
+        # A concurrent reversal under another key won the race for the unique ``reverses``.
+        if Transfer.objects.filter(reverses_id=original_id).exists():
+            raise exceptions.AlreadyReversed(transfer=original_id) from exc
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# Holds
+# --------------------------------------------------------------------------------------------
+
+
+def place_hold(
+    *,
+    debit: Account | int,
+    credit: Account | int,
+    amount: int,
+    idempotency_key: str,
+    kind: str = TransferKind.CHARGE,
+    actor=None,
+    reason: str = "",
+    reference: str = "",
+    expires_at: datetime | None = None,
+) -> Hold:
+    """Reserve ``amount`` on ``debit`` for a later post to ``credit``; lots are reserved now."""
+    _check_amount(amount)
+    _check_key(idempotency_key)
+    debit_id, credit_id = _pk(debit), _pk(credit)
+    if debit_id == credit_id:
+        raise exceptions.CreditsError(code="same_account")
+    fingerprint = _fingerprint(
+        op="hold", debit=debit_id, credit=credit_id, amount=amount, kind=kind, reference=reference
+    )
+
+    def work() -> Hold:
+        debit_account, credit_account = _lock_pair(debit_id, credit_id)
+        now = timezone.now()
+        _sweep_expired_lots(debit_account, now=now)
+        _ensure_available(debit_account, amount)
+        plan = _LotPlan()
+        allocations = _allocate(debit_account, amount, plan, now=now)
+        hold = Hold.objects.create(
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            kind=kind,
+            unit_id=debit_account.unit_id,
+            amount=amount,
+            debit_account=debit_account,
+            credit_account=credit_account,
+            allocations=[list(a) for a in allocations],
+            expires_at=expires_at or now + timedelta(seconds=setting("CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS")),
+            actor=actor,
+            reason=reason,
+            reference=reference,
+        )
+        plan.save()
+        _apply_balances({debit_account.pk: (0, amount)})
+        return hold
+
+    return _atomic_with_replay(Hold, idempotency_key, fingerprint, work)
+
+
+def _locked_hold(hold: Hold | int) -> tuple[Hold, Account, Account]:
+    hold_id = _pk(hold)
+    found = Hold.objects.filter(pk=hold_id).values_list("debit_account_id", "credit_account_id").first()
+    if found is None:
+        raise exceptions.HoldNotFound(hold=hold_id)
+    debit, credit = _lock_pair(*found)
+    # Fresh read under the debit account's lock, which guards every change of its holds.
+    return Hold.objects.get(pk=hold_id), debit, credit
+
+
+def post_hold(*, hold: Hold | int) -> Transfer:
+    """Turn a pending hold into a transfer. Posting a posted hold returns its transfer."""
+    with transaction.atomic():
+        current, debit, credit = _locked_hold(hold)
+        if current.status == HoldStatus.POSTED:
+            return Transfer.objects.get(hold=current)
+        if current.status != HoldStatus.PENDING:
+            raise exceptions.HoldAlreadyResolved(hold=current.pk, status=current.status)
+        transfer_ = _write_transfer(
+            debit=debit,
+            credit=credit,
+            amount=current.amount,
+            kind=current.kind,
+            key=f"hold-post:{current.pk}",
+            fingerprint=_fingerprint(op="post", hold=current.pk),
+            actor=current.actor,
+            reason=current.reason,
+            reference=current.reference,
+            hold=current,
+            debit_parts=[tuple(a) for a in current.allocations],
+            plan=_LotPlan(),
+            held_release=current.amount,
+        )
+        Hold.objects.filter(pk=current.pk).update(status=HoldStatus.POSTED, resolved_at=timezone.now())
+        return transfer_
+
+
+def _release_hold(current: Hold, status: str) -> Hold:
+    plan = _LotPlan()
+    if current.allocations:
+        lots = {
+            lot.pk: lot for lot in Lot.objects.filter(pk__in=[lot_id for lot_id, _ in current.allocations])
+        }
+        for lot_id, part in current.allocations:
+            plan.give(plan.changed.get(lot_id) or lots[lot_id], part)
+    plan.save()
+    _apply_balances({current.debit_account_id: (0, -current.amount)})
+    now = timezone.now()
+    Hold.objects.filter(pk=current.pk).update(status=status, resolved_at=now)
+    current.status, current.resolved_at = status, now
+    return current
+
+
+def void_hold(*, hold: Hold | int) -> Hold:
+    """Release a pending hold. Voiding a voided hold returns it unchanged."""
+    with transaction.atomic():
+        current, _, _ = _locked_hold(hold)
+        if current.status == HoldStatus.VOIDED:
+            return current
+        if current.status != HoldStatus.PENDING:
+            raise exceptions.HoldAlreadyResolved(hold=current.pk, status=current.status)
+        return _release_hold(current, HoldStatus.VOIDED)
+
+
+def expire_holds(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Release pending holds whose time ran out; returns how many were expired."""
+    now = now or timezone.now()
+    count = 0
+    due = list(
+        Hold.objects.filter(status=HoldStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+    for hold_id in due:
+        with transaction.atomic():
+            current, _, _ = _locked_hold(hold_id)
+            if current.status == HoldStatus.PENDING and current.expires_at <= now:
+                _release_hold(current, HoldStatus.EXPIRED)
+                count += 1
+    return count
+
+
+def expire_lots(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Move the remainders of expired lots to the expiry account; returns the accounts swept."""
+    now = now or timezone.now()
+    account_ids = list(
+        Lot.objects.filter(remaining__gt=0, expires_at__lte=now)
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")[:limit]
+    )
+    for account_id in account_ids:
+        with transaction.atomic():
+            account = _lock([account_id])[account_id]
+            _sweep_expired_lots(account, now=now)
+    return len(account_ids)

@@ -1,0 +1,121 @@
+"""Settings of the demo host: a small LMS that loads credits_plugin exactly as Open edX does.
+
+The database is chosen with CREDITS_DB: ``sqlite`` (default), ``postgresql`` or ``mariadb``.
+"""
+
+import os
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "host.urls"
+WSGI_APPLICATION = None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "waffle",
+    "rest_framework",
+    "drf_spectacular",
+    "simple_history",
+    "openedx_events",
+    "host.apps.HostConfig",
+]
+# Like lms/envs/common.py: every installed plugin app joins INSTALLED_APPS.
+INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "crum.CurrentRequestUserMiddleware",
+    "waffle.middleware.WaffleMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "host" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _database() -> dict:
+    engine = os.environ.get("CREDITS_DB", "sqlite")
+    name = os.environ.get("CREDITS_DB_NAME", "credits_plugin")
+    if engine == "postgresql":
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": os.environ.get("CREDITS_DB_USER", "postgres"),
+            "PASSWORD": os.environ.get("CREDITS_DB_PASSWORD", ""),
+            "HOST": os.environ.get("CREDITS_DB_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("CREDITS_DB_PORT", "5432"),
+        }
+    if engine == "mariadb":
+        # As Tutor configures the LMS: strict mode; Django's default READ COMMITTED isolation.
+        return {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": name,
+            "USER": os.environ.get("CREDITS_DB_USER", "root"),
+            "PASSWORD": os.environ.get("CREDITS_DB_PASSWORD", ""),
+            "HOST": os.environ.get("CREDITS_DB_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("CREDITS_DB_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4", "sql_mode": "STRICT_TRANS_TABLES"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    if engine != "sqlite":
+        raise ValueError(f"CREDITS_DB must be sqlite, postgresql or mariadb, not {engine!r}")
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("CREDITS_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        "OPTIONS": {"timeout": 20},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "/static/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "credits@demo.local"
+PLATFORM_NAME = "Demo LMS"
+
+# Celery runs tasks eagerly in the demo and the tests.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+
+OPEN_EDX_FILTERS_CONFIG: dict = {}
+FEATURES: dict = {}
+
+# Like the platform does, last: every plugin's plugin_settings(settings) runs on this module.
+add_plugins(__name__, "lms.djangoapp", "common")
