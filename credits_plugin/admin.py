@@ -2,8 +2,10 @@
 read-only here: a mistake is corrected by a reversing transfer, never by an edit."""
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from credits_plugin.emails import credits
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
 
 
@@ -74,7 +76,21 @@ class AccountAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("available"))
     def available(self, obj):
-        return obj.available
+        return credits(obj.available)
+
+    def get_urls(self):
+        from credits_plugin.wallets.admin import set_balance_view
+
+        return [
+            path(
+                "<int:account_id>/set-balance/",
+                self.admin_site.admin_view(
+                    lambda request, account_id: set_balance_view(self, request, account_id)
+                ),
+                name="credits_plugin_account_set_balance",
+            ),
+            *super().get_urls(),
+        ]
 
 
 class EntryInline(admin.TabularInline):
@@ -173,3 +189,9 @@ class LotAdmin(ReadOnlyAdmin):
         "transfer",
         "created",
     )
+
+
+# Each domain registers its own admin pages.
+from credits_plugin.pricing import admin as _pricing_admin  # noqa: E402, F401
+from credits_plugin.purchases import admin as _purchases_admin  # noqa: E402, F401
+from credits_plugin.wallets import admin as _wallets_admin  # noqa: E402, F401

@@ -13,6 +13,9 @@ from credits_plugin.ledger import selectors as _ledger_selectors
 from credits_plugin.ledger import services as _ledger
 from credits_plugin.ledger.models import Account, Hold, Transfer, Unit
 from credits_plugin.ledger.selectors import Balance, VerifyReport
+from credits_plugin.pricing import services as _pricing
+from credits_plugin.purchases import services as _purchases
+from credits_plugin.wallets import services as _wallets
 from credits_plugin.wallets.services import organisation_wallet, user_wallet
 
 __all__ = [
@@ -20,22 +23,41 @@ __all__ = [
     "VerifyReport",
     "balance",
     "charge",
+    "checkout",
+    "course_exists",
+    "course_prices",
     "ensure_unit",
     "expire_holds",
     "expire_lots",
+    "find_user",
+    "format_credits",
     "grant",
+    "has_pending_payment",
     "history",
+    "mode_requires_payment",
     "open_lots",
     "organisation_wallet",
+    "parse_course_key",
     "place_hold",
     "post_hold",
+    "preview_batch",
+    "purchase_for",
+    "quote",
     "refund",
+    "refund_unenrollment",
     "reverse_transfer",
+    "run_batch",
+    "set_balance",
+    "settle_enrollment",
+    "spendable_wallets",
+    "start_batch",
     "system_account",
     "transfer",
+    "undo_batch",
     "user_wallet",
     "verify_ledger",
     "void_hold",
+    "wallet_context",
 ]
 
 ensure_unit = _ledger.ensure_unit
@@ -161,3 +183,88 @@ def unit(code: str) -> Unit:
     if found is None:
         raise UnknownUnit(unit=code)
     return found
+
+
+# --- Wallet credits: operators ---------------------------------------------------------------
+
+find_user = _wallets.find_user
+set_balance = _wallets.set_balance
+start_batch = _wallets.start_batch
+run_batch = _wallets.run_batch
+undo_batch = _wallets.undo_batch
+preview_batch = _wallets.preview
+
+# --- Wallet credits: checkout and enrolment ---------------------------------------------------
+
+quote = _purchases.quote
+checkout = _purchases.checkout
+settle_enrollment = _purchases.settle_enrollment
+refund_unenrollment = _purchases.refund_unenrollment
+has_pending_payment = _purchases.has_pending_payment
+spendable_wallets = _purchases.spendable_wallets
+
+
+def mode_requires_payment(*, course_key, mode_slug: str) -> bool:
+    """Whether a mode is credits-only: enrolment into it needs a checkout with credits."""
+    from credits_plugin.pricing.models import ModePrice
+
+    return ModePrice.objects.filter(course_key=course_key, mode_slug=mode_slug, credits_only=True).exists()
+
+
+def course_prices(*, course_key) -> list[dict]:
+    """Prices in credits of a course's paid modes (user-independent, safe to cache)."""
+    from credits_plugin.conf import platform
+
+    prices = []
+    for mode in platform().course_modes(course_key):
+        price = _pricing.price_for_mode(
+            course_key=course_key, mode_slug=mode.mode_slug, min_price=mode.min_price, currency=mode.currency
+        )
+        if price is not None:
+            prices.append(
+                {
+                    "mode_slug": mode.mode_slug,
+                    "mode_name": getattr(mode, "mode_display_name", mode.mode_slug),
+                    "price": price.amount,
+                    "credits_only": price.credits_only,
+                }
+            )
+    return prices
+
+
+def wallet_context(*, user) -> dict:
+    """What the dashboard and header show: the learner's wallet balance."""
+    from credits_plugin.toggles import credits_enabled
+
+    if not credits_enabled():
+        return {"enabled": False}
+    wallet = user_wallet(user)
+    return {
+        "enabled": True,
+        "balance": wallet.balance - wallet.held,
+        "unit": wallet.unit_id,
+        "overdraft_limit": wallet.overdraft_limit,
+    }
+
+
+def course_exists(*, course_key) -> bool:
+    from credits_plugin.conf import platform
+
+    return platform().get_course_overview(course_key) is not None
+
+
+parse_course_key = _purchases.parse_course_key
+
+
+def format_credits(amount: int) -> str:
+    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
+    from credits_plugin.emails import credits
+
+    return credits(amount)
+
+
+def purchase_for(*, user, purchase_id: int):
+    """One of the user's own purchases."""
+    from credits_plugin.purchases.models import Purchase
+
+    return Purchase.objects.get(pk=purchase_id, user=user)

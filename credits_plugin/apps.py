@@ -22,8 +22,28 @@ def _url_config() -> dict:
     return {"namespace": "credits_plugin", "regex": r"", "relative_path": "urls"}
 
 
+_EVENTS = "openedx_events.learning.signals"
+
+# Receivers in credits_plugin/integrations/openedx/handlers.py, by the event they listen to.
+RECEIVERS = [
+    ("on_enrollment_created", "COURSE_ENROLLMENT_CREATED"),
+    ("on_enrollment_created", "COURSE_ENROLLMENT_CHANGED"),
+    ("on_unenrollment_completed", "COURSE_UNENROLLMENT_COMPLETED"),
+]
+
+
 def _signals_config() -> dict:
-    return {"relative_path": "integrations.openedx.handlers", "receivers": []}
+    return {
+        "relative_path": "integrations.openedx.handlers",
+        "receivers": [
+            {
+                "receiver_func_name": func,
+                "signal_path": f"{_EVENTS}.{signal}",
+                "dispatch_uid": f"credits_plugin.{func}.{signal.lower()}",
+            }
+            for func, signal in RECEIVERS
+        ],
+    }
 
 
 class CreditsPluginConfig(AppConfig):

@@ -86,3 +86,71 @@ class NotReversible(CreditsError):
     code = "not_reversible"
     status_code = 409
     default_message = _("This transfer cannot be reversed.")
+
+
+# --- Courses, enrolment and checkout -------------------------------------------------------
+
+
+class InvalidCourseKey(CreditsError):
+    code = "invalid_course_key"
+    default_message = _("This is not a valid course key.")
+
+
+class UnknownCourse(CreditsError):
+    code = "unknown_course"
+    status_code = 404
+    default_message = _("There is no such course.")
+
+
+class UnknownMode(CreditsError):
+    code = "unknown_mode"
+    status_code = 404
+    default_message = _("The course has no such mode.")
+
+
+class CreditsDisabled(CreditsError):
+    code = "credits_disabled"
+    status_code = 403
+    default_message = _("Paying with credits is switched off for this course.")
+
+
+class AlreadyEnrolled(CreditsError):
+    code = "already_enrolled"
+    status_code = 409
+    default_message = _("You are already enrolled in this course mode.")
+
+
+class EnrollmentFailed(CreditsError):
+    code = "enrollment_failed"
+    status_code = 409
+    default_message = _("The enrolment did not go through, so no credits were taken.")
+
+
+class CheckoutInProgress(CreditsError):
+    code = "checkout_in_progress"
+    status_code = 409
+    default_message = _("This purchase is already being processed. Refresh the page in a moment.")
+
+
+class NotAMember(CreditsError):
+    code = "not_a_member"
+    status_code = 403
+    default_message = _("You cannot pay from this organisation's wallet.")
+
+
+class SpendingCapExceeded(CreditsError):
+    code = "spending_cap_exceeded"
+    status_code = 402
+    default_message = _("This purchase would exceed your spending limit on the organisation wallet.")
+
+
+class UnknownUser(CreditsError):
+    code = "unknown_user"
+    status_code = 404
+    default_message = _("There is no such user.")
+
+
+class UnknownTarget(CreditsError):
+    code = "unknown_target"
+    status_code = 404
+    default_message = _("There is no such group or organisation.")

@@ -1,5 +1,24 @@
 """Django discovers the plugin's models here; each domain keeps its own models module."""
 
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
+from credits_plugin.purchases.models import Purchase
+from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
 
-__all__ = ["Account", "Entry", "Hold", "Lot", "Transfer", "Unit"]
+__all__ = [
+    "Account",
+    "CourseTier",
+    "CreditGroup",
+    "CurrencyValue",
+    "Entry",
+    "GrantBatch",
+    "Hold",
+    "Lot",
+    "ModePrice",
+    "Organisation",
+    "OrganisationMember",
+    "PriceTier",
+    "Purchase",
+    "Transfer",
+    "Unit",
+]

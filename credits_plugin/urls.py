@@ -6,4 +6,5 @@ app_name = "credits_plugin"
 
 urlpatterns = [
     path("api/credits_plugin/v1/", include("credits_plugin.rest_api.v1.urls")),
+    path("credits/", include("credits_plugin.views.urls")),
 ]

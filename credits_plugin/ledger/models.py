@@ -219,6 +219,9 @@ class Lot(models.Model):
     remaining = models.BigIntegerField(help_text=_("Value still unspent."))
     expired_amount = models.BigIntegerField(default=0, help_text=_("Value moved out by expiry so far."))
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the holder was told that this lot is about to expire.")
+    )
     transfer = models.ForeignKey(
         Transfer,
         null=True,

@@ -12,7 +12,52 @@ DEFAULTS: dict[str, object] = {
     # Number of rows each system account is split over, so that concurrent transfers to the
     # same system account (sales revenue, issuance) do not queue on one row lock.
     "CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS": 16,
+    # Days after a purchase during which unenrolling gives the credits back.
+    "CREDITS_PLUGIN_REFUND_WINDOW_DAYS": 14,
+    # Default overdraft for new user wallets, in hundredths (0: balances never go negative).
+    "CREDITS_PLUGIN_DEFAULT_OVERDRAFT": 0,
+    # The module through which the plugin enrols learners and reads courses and certificates.
+    # Another LMS provides its own module with the same functions.
+    "CREDITS_PLUGIN_PLATFORM_BACKEND": "credits_plugin.integrations.openedx.compat",
+    # Days before expiry when learners are told that credits are about to expire.
+    "CREDITS_PLUGIN_EXPIRY_WARNING_DAYS": 7,
+    # Users per chunk when a bulk grant runs in the background.
+    "CREDITS_PLUGIN_BULK_CHUNK_SIZE": 500,
 }
+
+# openedx-filters pipeline steps the plugin adds, per filter type. Steps are appended to the
+# operator's OPEN_EDX_FILTERS_CONFIG, never replacing what is already configured.
+_STEPS = "credits_plugin.integrations.openedx.pipeline"
+PIPELINE_STEPS: dict[str, list[str]] = {
+    "org.openedx.learning.course.enrollment.started.v1": [f"{_STEPS}.RequireCreditsPayment"],
+    "org.openedx.learning.dashboard.render.started.v1": [f"{_STEPS}.AddCreditsToDashboard"],
+    "org.openedx.learning.course_about.render.started.v1": [f"{_STEPS}.AddCreditsPriceToCourseAbout"],
+}
+
+
+# Filters whose steps must not be skipped on an error: a guard that fails must block.
+_STRICT_FILTERS = {"org.openedx.learning.course.enrollment.started.v1"}
+
+
+def _add_pipeline_steps(settings) -> None:
+    config = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
+    if config is None:
+        config = {}
+        settings.OPEN_EDX_FILTERS_CONFIG = config
+    for filter_type, steps in PIPELINE_STEPS.items():
+        entry = config.setdefault(
+            filter_type, {"fail_silently": filter_type not in _STRICT_FILTERS, "pipeline": []}
+        )
+        if isinstance(entry, str):
+            entry = config[filter_type] = {"fail_silently": True, "pipeline": [entry]}
+        elif isinstance(entry, list):
+            entry = config[filter_type] = {"fail_silently": True, "pipeline": entry}
+        pipeline = entry.setdefault("pipeline", [])
+        if isinstance(pipeline, str):
+            pipeline = entry["pipeline"] = [pipeline]
+        for step in steps:
+            if step not in pipeline:
+                pipeline.append(step)
 
 
 def plugin_settings(settings) -> None:
@@ -20,3 +65,4 @@ def plugin_settings(settings) -> None:
     for name, value in DEFAULTS.items():
         if not hasattr(settings, name):
             setattr(settings, name, value)
+    _add_pipeline_steps(settings)

@@ -1,1 +1,6 @@
 """Receivers of Open edX events, connected through plugin_app's signals_config."""
+
+from credits_plugin.integrations.openedx.enrollments import (  # noqa: F401
+    on_enrollment_created,
+    on_unenrollment_completed,
+)

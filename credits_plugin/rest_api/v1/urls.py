@@ -1,8 +1,32 @@
-"""Version 1 of the REST API."""
+"""Version 1 of the REST API, under /api/credits_plugin/v1/."""
 
-from django.urls import path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from credits_plugin.rest_api.v1 import wallets
+
+COURSE_ID = r"(?P<course_id>[^/]+)"
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("wallet/", wallets.WalletView.as_view(), name="wallet"),
+    path("wallet/history/", wallets.WalletHistoryView.as_view(), name="wallet-history"),
+    path("wallets/<str:username>/adjustment/", wallets.AdjustmentView.as_view(), name="wallet-adjustment"),
+    path("batches/", wallets.BatchListView.as_view(), name="batches"),
+    path("batches/<uuid:batch_id>/", wallets.BatchDetailView.as_view(), name="batch"),
+    path("batches/<uuid:batch_id>/undo/", wallets.BatchUndoView.as_view(), name="batch-undo"),
+    re_path(rf"^courses/{COURSE_ID}/prices/$", wallets.CoursePricesView.as_view(), name="course-prices"),
+    path("checkout/quote/", wallets.QuoteView.as_view(), name="checkout-quote"),
+    path("checkout/", wallets.CheckoutView.as_view(), name="checkout"),
 ]
+
+# The OpenAPI schema documents this API only, not the whole LMS it is mounted in.
+urlpatterns.append(
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            patterns=[path("api/credits_plugin/v1/", include(urlpatterns))],
+            custom_settings={"TITLE": "credits_plugin API", "VERSION": "v1"},
+        ),
+        name="schema",
+    )
+)

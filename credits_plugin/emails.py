@@ -1,0 +1,44 @@
+"""Sending the plugin's emails through Django's email framework, from templates."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+log = logging.getLogger(__name__)
+
+
+def send_templated(*, user, template: str, context: dict) -> bool:
+    """Render ``emails/<template>_subject.txt`` and ``_body.txt`` and send them to ``user``.
+
+    Returns whether the mail went out; a failure is logged, never raised, because a money
+    movement that already committed must not look failed because a mail server is down.
+    """
+    if not getattr(user, "email", ""):
+        return False
+    context = {
+        "user": user,
+        "platform_name": getattr(settings, "PLATFORM_NAME", ""),
+        **context,
+    }
+    language = getattr(getattr(user, "preferences", None), "language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = render_to_string(f"credits_plugin/emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"credits_plugin/emails/{template}_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:
+        log.exception("Could not send the %s email to user %s", template, user.pk)
+        return False
+    return True
+
+
+def credits(amount: int) -> str:
+    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(int(amount)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"

@@ -1,0 +1,65 @@
+"""The only module that imports edx-platform code. Every import is lazy, so that the plugin
+loads, and its tests run, without the platform; the demo host provides stand-ins at the same
+dotted paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def course_enrollment_model() -> Any:
+    from common.djangoapps.student.models import CourseEnrollment
+
+    return CourseEnrollment
+
+
+def enrollment_exception() -> type[Exception]:
+    """The platform's parent of every enrolment refusal (closed, full, already enrolled, ...)."""
+    from common.djangoapps.student.models import CourseEnrollmentException
+
+    return CourseEnrollmentException
+
+
+def course_mode_model() -> Any:
+    from common.djangoapps.course_modes.models import CourseMode
+
+    return CourseMode
+
+
+def course_overview_model() -> Any:
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    return CourseOverview
+
+
+def get_course_overview(course_key) -> Any | None:
+    """The course's overview, or None when the course does not exist."""
+    model = course_overview_model()
+    try:
+        return model.get_from_id(course_key)
+    except model.DoesNotExist:
+        return None
+
+
+def course_modes(course_key) -> list:
+    """The modes of a course (slug, display name, min_price, currency)."""
+    return list(course_mode_model().objects.filter(course_id=course_key))
+
+
+def enroll(user, course_key, mode: str):
+    """Enrol through the platform, with its access checks (closed, full, already enrolled)."""
+    return course_enrollment_model().enroll(user, course_key, mode=mode, check_access=True)
+
+
+def enrollment_mode(user, course_key) -> tuple[str | None, bool]:
+    """(mode, is_active) of the user's enrolment, (None, False) when there is none."""
+    return course_enrollment_model().enrollment_mode_for_user(user, course_key)
+
+
+def bearer_authentication_classes() -> list:
+    """The LMS's OAuth2 bearer authentication class, when running inside the LMS."""
+    try:
+        from openedx.core.lib.api.authentication import BearerAuthenticationAllowInactiveUser
+    except ImportError:
+        return []
+    return [BearerAuthenticationAllowInactiveUser]

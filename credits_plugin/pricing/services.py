@@ -1,0 +1,56 @@
+"""Working out what a course mode costs in credits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from credits_plugin import exceptions
+from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice
+
+# Modes that never cost anything on the platform (its AUDIT_MODES plus honor).
+FREE_MODES = frozenset({"audit", "honor", "unpaid-executive-education", "unpaid-bootcamp"})
+# Modes that are not single-course purchases and therefore never sold for credits.
+NOT_FOR_SALE_MODES = frozenset({"credit", "masters"})
+
+
+class ModeNotForSale(exceptions.CreditsError):
+    code = "mode_not_for_sale"
+    default_message = _("This course mode cannot be bought with credits.")
+
+
+@dataclass(frozen=True)
+class Price:
+    """A mode's price in hundredths of a credit and where it came from."""
+
+    amount: int
+    source: str  # "explicit", "tier" or "currency"
+    credits_only: bool = False
+
+
+def price_for_mode(*, course_key, mode_slug: str, min_price: int = 0, currency: str = "usd") -> Price | None:
+    """The price in credits of one mode, or None when the mode cannot be bought with credits.
+
+    ``min_price`` and ``currency`` are the mode's own price on the platform (whole units).
+    """
+    if mode_slug in FREE_MODES or mode_slug in NOT_FOR_SALE_MODES:
+        return None
+    explicit = ModePrice.objects.filter(course_key=course_key, mode_slug=mode_slug).first()
+    if explicit is not None:
+        return Price(explicit.price, "explicit", explicit.credits_only)
+    tier = CourseTier.objects.select_related("tier").filter(course_key=course_key).first()
+    if tier is not None:
+        return Price(tier.tier.price, "tier")
+    if min_price and min_price > 0:
+        value = CurrencyValue.objects.filter(currency=(currency or "usd").lower()).first()
+        if value is not None:
+            return Price(int(min_price) * value.credits_per_unit, "currency")
+    return None
+
+
+def require_price(*, course_key, mode_slug: str, min_price: int = 0, currency: str = "usd") -> Price:
+    price = price_for_mode(course_key=course_key, mode_slug=mode_slug, min_price=min_price, currency=currency)
+    if price is None:
+        raise ModeNotForSale(course=str(course_key), mode=mode_slug)
+    return price

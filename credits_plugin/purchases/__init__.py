@@ -1,0 +1,1 @@
+"""Checkout: paying for a course mode with credits and enrolling, kept true by enrolment events."""

@@ -1,0 +1,319 @@
+"""Checkout: pay for a course mode with credits and be enrolled at once.
+
+The flow is a two-phase charge: a hold on the paying wallet, the enrolment through the
+platform, then the hold is posted (enrolment succeeded) or voided (it failed). The enrolment
+events keep it true whichever path enrols: COURSE_ENROLLMENT_CREATED posts the matching hold,
+COURSE_UNENROLLMENT_COMPLETED refunds within the refund window.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from credits_plugin import exceptions
+from credits_plugin.conf import platform, setting
+from credits_plugin.constants import HoldStatus, SystemAccount, TransferKind
+from credits_plugin.ledger import services as ledger
+from credits_plugin.ledger.models import Account
+from credits_plugin.pricing.services import Price, require_price
+from credits_plugin.purchases.models import Purchase
+from credits_plugin.toggles import credits_enabled
+from credits_plugin.wallets.models import Organisation, OrganisationMember
+from credits_plugin.wallets.services import organisation_wallet, user_wallet
+
+log = logging.getLogger(__name__)
+
+PERSONAL = "personal"
+
+
+def parse_course_key(course_id) -> CourseKey:
+    if isinstance(course_id, CourseKey):
+        return course_id
+    try:
+        return CourseKey.from_string(str(course_id))
+    except InvalidKeyError as exc:
+        raise exceptions.InvalidCourseKey(course_id=str(course_id)) from exc
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a learner sees before confirming: the price and the wallet before and after."""
+
+    course_key: CourseKey
+    course_name: str
+    mode_slug: str
+    mode_name: str
+    price: Price
+    account: Account
+    balance: int
+    balance_after: int
+    can_pay: bool
+
+
+def _course_and_mode(course_key: CourseKey, mode_slug: str):
+    backend = platform()
+    course = backend.get_course_overview(course_key)
+    if course is None:
+        raise exceptions.UnknownCourse(course_id=str(course_key))
+    mode = next((m for m in backend.course_modes(course_key) if m.mode_slug == mode_slug), None)
+    if mode is None:
+        raise exceptions.UnknownMode(course_id=str(course_key), mode=mode_slug)
+    return course, mode
+
+
+def _check_enabled(course_key: CourseKey) -> None:
+    if not credits_enabled():
+        raise exceptions.CreditsDisabled()
+    org = Organisation.objects.filter(key=course_key.org).only("credits_enabled").first()
+    if org is not None and not org.credits_enabled:
+        raise exceptions.CreditsDisabled(organisation=course_key.org)
+
+
+def paying_account(*, user, pay_from: str = PERSONAL) -> tuple[Account, Organisation | None]:
+    """The wallet the user pays from: their own, or an organisation's they may spend from."""
+    if not pay_from or pay_from == PERSONAL:
+        return user_wallet(user), None
+    membership = (
+        OrganisationMember.objects.select_related("organisation")
+        .filter(user=user, organisation__key=pay_from)
+        .first()
+    )
+    if membership is None or not membership.organisation.members_can_spend:
+        raise exceptions.NotAMember(organisation=pay_from)
+    return organisation_wallet(pay_from), membership.organisation
+
+
+def spendable_wallets(*, user) -> list[tuple[str, str]]:
+    """(value, label) of every wallet the user may pay from."""
+    options = [(PERSONAL, "personal")]
+    for membership in OrganisationMember.objects.select_related("organisation").filter(
+        user=user, organisation__members_can_spend=True
+    ):
+        options.append((membership.organisation.key, membership.organisation.name))
+    return options
+
+
+def quote(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Quote:
+    """The price of a mode in credits and the paying wallet's balance before and after."""
+    course_key = parse_course_key(course_id)
+    course, mode = _course_and_mode(course_key, mode_slug)
+    _check_enabled(course_key)
+    price = require_price(
+        course_key=course_key, mode_slug=mode_slug, min_price=mode.min_price, currency=mode.currency
+    )
+    account, _ = paying_account(user=user, pay_from=pay_from)
+    available = account.balance - account.held
+    limit = account.overdraft_limit
+    return Quote(
+        course_key=course_key,
+        course_name=getattr(course, "display_name", "") or str(course_key),
+        mode_slug=mode_slug,
+        mode_name=getattr(mode, "mode_display_name", "") or mode_slug,
+        price=price,
+        account=account,
+        balance=available,
+        balance_after=available - price.amount,
+        can_pay=limit is None or available - price.amount >= -limit,
+    )
+
+
+def _checkout_key(user, course_key: CourseKey, mode_slug: str) -> str:
+    # Earlier attempts that ended (failed or refunded) each move the key on, so that buying
+    # again after a refund is a new purchase while a double click is the same one.
+    attempts = Purchase.objects.filter(
+        user=user,
+        course_key=course_key,
+        mode_slug=mode_slug,
+        status__in=[Purchase.Status.FAILED, Purchase.Status.REFUNDED],
+    ).count()
+    return f"checkout:{user.pk}:{course_key}:{mode_slug}:{attempts}"
+
+
+def _check_spending_cap(*, user, organisation: Organisation, account: Account, amount: int) -> None:
+    if organisation.member_spending_cap is None:
+        return
+    # The organisation wallet's row lock serialises its members' checkouts, so the cap holds
+    # under concurrent purchases.
+    Account.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
+    spent = (
+        Purchase.objects.filter(
+            user=user,
+            account=account,
+            status__in=[Purchase.Status.PENDING, Purchase.Status.COMPLETED],
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    if spent + amount > organisation.member_spending_cap:
+        raise exceptions.SpendingCapExceeded(cap=organisation.member_spending_cap, spent=spent)
+
+
+def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Purchase:
+    """Buy ``mode_slug`` of a course with credits and enrol the user.
+
+    Retries and double clicks return the same purchase and never charge twice. When the
+    platform refuses the enrolment (closed, full, ...) the hold is voided, the purchase is
+    recorded as failed, and :class:`EnrollmentFailed` says why.
+    """
+    q = quote(user=user, course_id=course_id, mode_slug=mode_slug, pay_from=pay_from)
+    course_key = q.course_key
+    mode, active = platform().enrollment_mode(user, course_key)
+    key = _checkout_key(user, course_key, mode_slug)
+    done = Purchase.objects.filter(idempotency_key=key).first()
+    if done is not None:
+        return _finished(done)
+    if active and mode == mode_slug:
+        raise exceptions.AlreadyEnrolled(course_id=str(course_key), mode=mode_slug)
+    _, organisation = paying_account(user=user, pay_from=pay_from)
+
+    failure: Exception | None = None
+    try:
+        with transaction.atomic():
+            purchase = Purchase.objects.create(
+                idempotency_key=key,
+                user=user,
+                course_key=course_key,
+                mode_slug=mode_slug,
+                account=q.account,
+                amount=q.price.amount,
+            )
+            if organisation is not None:
+                _check_spending_cap(
+                    user=user, organisation=organisation, account=q.account, amount=q.price.amount
+                )
+            revenue = ledger.system_account_id(
+                SystemAccount.REVENUE, unit=q.account.unit_id, shard_key=q.account.pk
+            )
+            hold = ledger.place_hold(
+                debit=q.account.pk,
+                credit=revenue,
+                amount=q.price.amount,
+                idempotency_key=f"{key}:hold",
+                kind=TransferKind.CHARGE,
+                actor=user,
+                reason=f"{q.course_name} ({q.mode_name})",
+                reference=str(course_key),
+            )
+            Purchase.objects.filter(pk=purchase.pk).update(hold=hold)
+            purchase.hold = hold
+            try:
+                with transaction.atomic():
+                    platform().enroll(user, course_key, mode_slug)
+            except platform().enrollment_exception() as exc:
+                failure = exc
+                ledger.void_hold(hold=hold)
+                Purchase.objects.filter(pk=purchase.pk).update(
+                    status=Purchase.Status.FAILED, failure_reason=str(exc)[:1000] or exc.__class__.__name__
+                )
+            else:
+                complete(purchase=purchase)
+    except IntegrityError:
+        # The same purchase was made by a concurrent request (a double click) that committed first.
+        existing = Purchase.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _finished(existing)
+    if failure is not None:
+        raise exceptions.EnrollmentFailed(reason=str(failure) or failure.__class__.__name__)
+    purchase.refresh_from_db()
+    _send_receipt(purchase)
+    return purchase
+
+
+def _finished(purchase: Purchase) -> Purchase:
+    if purchase.status == Purchase.Status.PENDING:
+        raise exceptions.CheckoutInProgress()
+    return purchase
+
+
+def complete(*, purchase: Purchase) -> Purchase:
+    """Post the purchase's hold and mark it completed; doing it again changes nothing."""
+    with transaction.atomic():
+        current = Purchase.objects.select_for_update().get(pk=purchase.pk)
+        if current.status == Purchase.Status.COMPLETED:
+            return current
+        if current.status != Purchase.Status.PENDING or current.hold_id is None:
+            return current
+        charge = ledger.post_hold(hold=current.hold_id)
+        now = timezone.now()
+        Purchase.objects.filter(pk=current.pk).update(
+            status=Purchase.Status.COMPLETED, charge=charge, completed_at=now
+        )
+        current.status, current.charge, current.completed_at = Purchase.Status.COMPLETED, charge, now
+        return current
+
+
+def has_pending_payment(*, user, course_key, mode_slug: str) -> bool:
+    """Whether a checkout holds credits for this enrolment right now (the enrolment guard)."""
+    return Purchase.objects.filter(
+        user=user,
+        course_key=course_key,
+        mode_slug=mode_slug,
+        status=Purchase.Status.PENDING,
+        hold__status=HoldStatus.PENDING,
+    ).exists()
+
+
+def settle_enrollment(*, user_id: int, course_key, mode_slug: str) -> Purchase | None:
+    """An enrolment in ``mode_slug`` exists: post the matching pending hold, once."""
+    pending = (
+        Purchase.objects.filter(
+            user_id=user_id, course_key=course_key, mode_slug=mode_slug, status=Purchase.Status.PENDING
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if pending is None:
+        return None
+    return complete(purchase=pending)
+
+
+def refund_unenrollment(*, user_id: int, course_key, now=None) -> Purchase | None:
+    """The user left the course: refund the latest completed purchase inside the refund window."""
+    now = now or timezone.now()
+    purchase = (
+        Purchase.objects.filter(user_id=user_id, course_key=course_key, status=Purchase.Status.COMPLETED)
+        .order_by("-pk")
+        .first()
+    )
+    if purchase is None or purchase.charge_id is None:
+        return None
+    window = timedelta(days=setting("CREDITS_PLUGIN_REFUND_WINDOW_DAYS"))
+    if purchase.completed_at and now - purchase.completed_at > window:
+        log.info("No refund for purchase %s: outside the refund window.", purchase.pk)
+        return None
+    with transaction.atomic():
+        current = Purchase.objects.select_for_update().get(pk=purchase.pk)
+        if current.status != Purchase.Status.COMPLETED or current.charge_id is None:
+            return current
+        refund = ledger.reverse_transfer(
+            transfer=current.charge_id,
+            idempotency_key=f"refund:{current.idempotency_key}",
+            reason="Unenrolled within the refund window",
+            kind=TransferKind.REFUND,
+        )
+        Purchase.objects.filter(pk=current.pk).update(
+            status=Purchase.Status.REFUNDED, refund=refund, refunded_at=now
+        )
+        current.status, current.refund, current.refunded_at = Purchase.Status.REFUNDED, refund, now
+    _send_refund_notice(current)
+    return current
+
+
+def _send_receipt(purchase: Purchase) -> None:
+    from credits_plugin.purchases.emails import send_purchase_receipt
+
+    transaction.on_commit(lambda: send_purchase_receipt(purchase_id=purchase.pk))
+
+
+def _send_refund_notice(purchase: Purchase) -> None:
+    from credits_plugin.purchases.emails import send_refund_notice
+
+    transaction.on_commit(lambda: send_refund_notice(purchase_id=purchase.pk))

@@ -1,0 +1,157 @@
+"""Groups, organisations and bulk operations around wallets."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class CreditGroup(models.Model):
+    """A group (branch) of users that operators give credits to together.
+
+    .. no_pii:
+    """
+
+    name = models.CharField(max_length=128, unique=True, help_text=_("Name shown to operators."))
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="credit_groups")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(table_name="credits_plugin_historicalcreditgroup")
+
+    class Meta:
+        app_label = "credits_plugin"
+        db_table = "credits_plugin_creditgroup"
+        verbose_name = _("credit group")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """An organisation whose members may share a wallet.
+
+    .. no_pii:
+    """
+
+    key = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text=_("The organisation's short name, as in course keys (e.g. 'DemoX')."),
+    )
+    name = models.CharField(max_length=255)
+    credits_enabled = models.BooleanField(
+        default=True, help_text=_("When off, the organisation's courses cannot be bought with credits.")
+    )
+    members_can_spend = models.BooleanField(
+        default=False, help_text=_("Members may pay for courses from the organisation wallet.")
+    )
+    member_spending_cap = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Most a member may spend from the organisation wallet, in hundredths; empty means no cap."
+        ),
+    )
+    history = HistoricalRecords(table_name="credits_plugin_historicalorganisation")
+
+    class Meta:
+        app_label = "credits_plugin"
+        db_table = "credits_plugin_organisation"
+        verbose_name = _("organisation")
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class OrganisationMember(models.Model):
+    """A user's membership of an organisation.
+
+    .. pii: links a user to an organisation
+    .. pii_types: id
+    .. pii_retirement: local_api
+    """
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        ADMIN = "admin", _("Administrator")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_organisations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        app_label = "credits_plugin"
+        db_table = "credits_plugin_organisationmember"
+        verbose_name = _("organisation member")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="credits_org_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation}"
+
+
+class GrantBatch(models.Model):
+    """One operator action over many wallets (give or reset credits), run in the background.
+
+    .. no_pii:
+    """
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Give credits")
+        RESET = "reset", _("Reset credits")
+
+    class Target(models.TextChoices):
+        ALL = "all", _("All active users")
+        GROUP = "group", _("A group")
+        ORGANISATION = "organisation", _("An organisation's members")
+        USER = "user", _("One user")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target = models.CharField(max_length=16, choices=Target.choices)
+    target_value = models.CharField(
+        max_length=255, blank=True, help_text=_("Group id, organisation key or user id.")
+    )
+    amount = models.BigIntegerField(
+        help_text=_("Credits in hundredths: given per user, or the balance to reset to.")
+    )
+    comment = models.TextField(help_text=_("Why: recorded on every transfer of the batch."))
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("Expiry of the credits given."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_users = models.PositiveIntegerField(default=0)
+    done_users = models.PositiveIntegerField(default=0)
+    total_amount = models.BigIntegerField(
+        default=0, help_text=_("Net credits moved by the batch, in hundredths.")
+    )
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "credits_plugin"
+        db_table = "credits_plugin_grantbatch"
+        verbose_name = _("bulk credit operation")
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="credits_batch_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.amount / 100:g} → {self.get_target_display()}"
