@@ -45,6 +45,7 @@ __all__ = [
     "quote",
     "refund",
     "refund_unenrollment",
+    "retire_user",
     "reverse_transfer",
     "run_batch",
     "set_balance",
@@ -192,6 +193,7 @@ set_balance = _wallets.set_balance
 start_batch = _wallets.start_batch
 run_batch = _wallets.run_batch
 undo_batch = _wallets.undo_batch
+retire_user = _wallets.retire_user
 preview_batch = _wallets.preview
 
 # --- Wallet credits: checkout and enrolment ---------------------------------------------------

@@ -32,18 +32,27 @@ RECEIVERS = [
 ]
 
 
+# The platform's retirement signal (a plain Django signal of edx-platform).
+RETIREMENT_SIGNAL = "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL"
+
+
 def _signals_config() -> dict:
-    return {
-        "relative_path": "integrations.openedx.handlers",
-        "receivers": [
-            {
-                "receiver_func_name": func,
-                "signal_path": f"{_EVENTS}.{signal}",
-                "dispatch_uid": f"credits_plugin.{func}.{signal.lower()}",
-            }
-            for func, signal in RECEIVERS
-        ],
-    }
+    receivers = [
+        {
+            "receiver_func_name": func,
+            "signal_path": f"{_EVENTS}.{signal}",
+            "dispatch_uid": f"credits_plugin.{func}.{signal.lower()}",
+        }
+        for func, signal in RECEIVERS
+    ]
+    receivers.append(
+        {
+            "receiver_func_name": "on_user_retired",
+            "signal_path": RETIREMENT_SIGNAL,
+            "dispatch_uid": "credits_plugin.on_user_retired",
+        }
+    )
+    return {"relative_path": "integrations.openedx.handlers", "receivers": receivers}
 
 
 class CreditsPluginConfig(AppConfig):
@@ -58,4 +67,7 @@ class CreditsPluginConfig(AppConfig):
         "url_config": {_LMS: _url_config(), _CMS: _url_config()},
         "settings_config": {_LMS: _settings_config(), _CMS: _settings_config()},
         "signals_config": {_LMS: _signals_config(), _CMS: _signals_config()},
+        "view_context_config": {
+            _LMS: {"course_dashboard": "credits_plugin.integrations.openedx.context.dashboard_context"}
+        },
     }

@@ -302,3 +302,10 @@ def undo_batch(*, batch_id, actor=None) -> tuple[int, list[str]]:
 
 def organisation_admins(org_key: str) -> QuerySet:
     return OrganisationMember.objects.filter(organisation__key=org_key, role=OrganisationMember.Role.ADMIN)
+
+
+def retire_user(*, user) -> None:
+    """Remove a retired user's group and organisation memberships; balances and history stay."""
+    OrganisationMember.objects.filter(user=user).delete()
+    for group in CreditGroup.objects.filter(members=user):
+        group.members.remove(user)

@@ -4,3 +4,4 @@ from credits_plugin.integrations.openedx.enrollments import (  # noqa: F401
     on_enrollment_created,
     on_unenrollment_completed,
 )
+from credits_plugin.integrations.openedx.retirement import on_user_retired  # noqa: F401

@@ -1,0 +1,25 @@
+"""USER_RETIRE_LMS_CRITICAL: forget what links a retired learner to people and places, keep the
+amounts. The ledger keeps every transfer (money history is never deleted); only memberships,
+which say who someone is associated with, are removed."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+
+from credits_plugin import api
+
+log = logging.getLogger(__name__)
+
+
+def on_user_retired(sender, user=None, **kwargs) -> None:
+    """Never raises: the platform turns any exception into a failed retirement step."""
+    try:
+        if user is None:
+            return
+        if not isinstance(user, get_user_model()):
+            return
+        api.retire_user(user=user)
+    except Exception:  # see the docstring
+        log.exception("credits_plugin could not retire user %s", getattr(user, "pk", None))
