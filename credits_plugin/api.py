@@ -26,6 +26,7 @@ __all__ = [
     "checkout",
     "course_exists",
     "course_prices",
+    "earn",
     "ensure_unit",
     "expire_holds",
     "expire_lots",
@@ -194,6 +195,7 @@ start_batch = _wallets.start_batch
 run_batch = _wallets.run_batch
 undo_batch = _wallets.undo_batch
 retire_user = _wallets.retire_user
+earn = _wallets.earn
 preview_batch = _wallets.preview
 
 # --- Wallet credits: checkout and enrolment ---------------------------------------------------

@@ -29,6 +29,8 @@ RECEIVERS = [
     ("on_enrollment_created", "COURSE_ENROLLMENT_CREATED"),
     ("on_enrollment_created", "COURSE_ENROLLMENT_CHANGED"),
     ("on_unenrollment_completed", "COURSE_UNENROLLMENT_COMPLETED"),
+    ("on_course_passing_status_updated", "COURSE_PASSING_STATUS_UPDATED"),
+    ("on_certificate_created_earn", "CERTIFICATE_CREATED"),
 ]
 
 

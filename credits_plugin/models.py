@@ -3,13 +3,20 @@
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
 from credits_plugin.purchases.models import Purchase
-from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
+from credits_plugin.wallets.models import (
+    CreditGroup,
+    EarningRule,
+    GrantBatch,
+    Organisation,
+    OrganisationMember,
+)
 
 __all__ = [
     "Account",
     "CourseTier",
     "CreditGroup",
     "CurrencyValue",
+    "EarningRule",
     "Entry",
     "GrantBatch",
     "Hold",

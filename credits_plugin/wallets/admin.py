@@ -22,7 +22,13 @@ from credits_plugin import exceptions
 from credits_plugin.emails import credits
 from credits_plugin.ledger.models import Account
 from credits_plugin.wallets import services
-from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
+from credits_plugin.wallets.models import (
+    CreditGroup,
+    EarningRule,
+    GrantBatch,
+    Organisation,
+    OrganisationMember,
+)
 
 
 def parse_credits(value) -> int:
@@ -306,3 +312,14 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
 
         context.update(confirming=True, new=credits(new), key=f"admin-adjust:{uuid.uuid4()}")
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
+
+
+@admin.register(EarningRule)
+class EarningRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "trigger", "course_key", "amount_credits", "expires_after_days", "active")
+    list_filter = ("trigger", "active")
+    search_fields = ("name", "course_key")
+
+    @admin.display(description=gettext_lazy("credits"))
+    def amount_credits(self, obj):
+        return credits(obj.amount)

@@ -155,3 +155,39 @@ class GrantBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.amount / 100:g} → {self.get_target_display()}"
+
+
+class EarningRule(models.Model):
+    """Credits a learner earns by an achievement, given once per learner, course and rule.
+
+    .. no_pii:
+    """
+
+    class Trigger(models.TextChoices):
+        PASSED = "passed", _("Passing a course")
+        CERTIFICATE = "certificate", _("Earning a certificate")
+
+    name = models.CharField(
+        max_length=128, help_text=_("Name shown to operators and in the learner's history.")
+    )
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.PASSED)
+    course_key = models.CharField(
+        max_length=255, blank=True, help_text=_("Only this course run; empty for every course.")
+    )
+    amount = models.PositiveBigIntegerField(help_text=_("Credits given, in hundredths."))
+    expires_after_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The earned credits expire this many days later; empty: never.")
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords(table_name="credits_plugin_historicalearningrule")
+
+    class Meta:
+        app_label = "credits_plugin"
+        db_table = "credits_plugin_earningrule"
+        verbose_name = _("earning rule")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credits_earning_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,7 +16,13 @@ from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Transfer
-from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
+from credits_plugin.wallets.models import (
+    CreditGroup,
+    EarningRule,
+    GrantBatch,
+    Organisation,
+    OrganisationMember,
+)
 
 
 def default_unit() -> str:
@@ -309,3 +315,42 @@ def retire_user(*, user) -> None:
     OrganisationMember.objects.filter(user=user).delete()
     for group in CreditGroup.objects.filter(members=user):
         group.members.remove(user)
+
+
+def earn(*, user, course_key, trigger: str) -> list[Transfer]:
+    """Give the credits of every active earning rule that matches; each rule pays once per
+    learner and course, however many times the achievement's event arrives."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from credits_plugin.constants import LotSource
+
+    rules = EarningRule.objects.filter(active=True, trigger=trigger).filter(
+        Q(course_key="") | Q(course_key=str(course_key))
+    )
+    given = []
+    for rule in rules:
+        wallet = user_wallet(user)
+        issuance = ledger.system_account_id(SystemAccount.ISSUANCE, unit=wallet.unit_id, shard_key=wallet.pk)
+        expires = (
+            timezone.now() + timedelta(days=rule.expires_after_days) if rule.expires_after_days else None
+        )
+        key = f"earned:{rule.pk}:{user.pk}:{course_key}"
+        done = Transfer.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            continue
+        given.append(
+            ledger.transfer(
+                debit=issuance,
+                credit=wallet.pk,
+                amount=rule.amount,
+                kind=TransferKind.EARNED,
+                idempotency_key=key,
+                reason=rule.name,
+                reference=str(course_key),
+                lot_source=LotSource.EARNED,
+                lot_expires_at=expires,
+            )
+        )
+    return given

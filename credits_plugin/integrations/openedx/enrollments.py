@@ -43,3 +43,25 @@ def on_unenrollment_completed(sender, enrollment=None, **kwargs) -> None:
             purchase.pk,
             purchase.status,
         )
+
+
+def on_course_passing_status_updated(sender, course_passing_status=None, **kwargs) -> None:
+    """COURSE_PASSING_STATUS_UPDATED: a learner who passes earns the matching rules' credits."""
+    if course_passing_status is None or not course_passing_status.is_passing:
+        return
+    _earn(course_passing_status.user.id, course_passing_status.course.course_key, "passed")
+
+
+def on_certificate_created_earn(sender, certificate=None, **kwargs) -> None:
+    """CERTIFICATE_CREATED with a passing status: the learner earns certificate rules' credits."""
+    if certificate is None or certificate.current_status not in ("downloadable", "generating"):
+        return
+    _earn(certificate.user.id, certificate.course.course_key, "certificate")
+
+
+def _earn(user_id: int, course_key, trigger: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        api.earn(user=user, course_key=course_key, trigger=trigger)

@@ -1,6 +1,8 @@
 """Receivers of Open edX events, connected through plugin_app's signals_config."""
 
 from credits_plugin.integrations.openedx.enrollments import (  # noqa: F401
+    on_certificate_created_earn,
+    on_course_passing_status_updated,
     on_enrollment_created,
     on_unenrollment_completed,
 )
