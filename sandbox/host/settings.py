@@ -27,6 +27,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "openedx_events",
+    # Stand-ins for the LMS apps the plugin touches, at the platform's dotted paths and labels.
+    "openedx.core.djangoapps.content.course_overviews.apps.CourseOverviewsConfig",
+    "common.djangoapps.course_modes.apps.CourseModesConfig",
+    "common.djangoapps.student.apps.StudentConfig",
+    "lms.djangoapps.certificates.apps.CertificatesConfig",
     "host.apps.HostConfig",
 ]
 # Like lms/envs/common.py: every installed plugin app joins INSTALLED_APPS.
@@ -55,6 +60,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "host.context_processors.demo_host",
             ]
         },
     }
@@ -107,6 +113,9 @@ LOGIN_REDIRECT_URL = "/"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "credits@demo.local"
 PLATFORM_NAME = "Demo LMS"
+# Marks this project as the demo host: seed_demo only creates courses where this is true.
+CREDITS_DEMO_HOST = True
+LOGOUT_REDIRECT_URL = "/"
 
 # Celery runs tasks eagerly in the demo and the tests.
 CELERY_TASK_ALWAYS_EAGER = True

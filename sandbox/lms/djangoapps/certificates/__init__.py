@@ -1,0 +1,1 @@
+"""Stand-in for the platform's certificates app: issue, revoke and render course certificates."""

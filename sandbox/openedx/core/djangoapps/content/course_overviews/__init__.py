@@ -1,0 +1,1 @@
+"""Stand-in for the platform's course_overviews app: the course catalogue the LMS caches."""
