@@ -53,8 +53,8 @@ test-browser: $(STAMP) ## the browser tests in headless Chromium
 	@bash scripts/run-tests.sh browser
 
 quality: $(STAMP) ## ruff, mypy, import-linter contracts, migrations in step with the models
-	$(BIN)/ruff check credits_plugin tests sandbox benchmarks setup.py manage.py
-	$(BIN)/ruff format --check credits_plugin tests sandbox benchmarks setup.py manage.py
+	$(BIN)/ruff check credits_plugin tests sandbox $(wildcard benchmarks) setup.py manage.py
+	$(BIN)/ruff format --check credits_plugin tests sandbox $(wildcard benchmarks) setup.py manage.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations credits_plugin --check --dry-run -v 0

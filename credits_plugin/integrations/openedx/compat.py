@@ -51,8 +51,8 @@ def enroll(user, course_key, mode: str):
     return course_enrollment_model().enroll(user, course_key, mode=mode, check_access=True)
 
 
-def enrollment_mode(user, course_key) -> tuple[str | None, bool]:
-    """(mode, is_active) of the user's enrolment, (None, False) when there is none."""
+def enrollment_mode(user, course_key) -> tuple[str | None, bool | None]:
+    """(mode, is_active) of the user's enrolment; (None, None) when there is none, as the platform."""
     return course_enrollment_model().enrollment_mode_for_user(user, course_key)
 
 

@@ -132,6 +132,7 @@ class Command(BaseCommand):
         users = self._users()
         self._groups(users)
         self._courses(models)
+        self._prices()
         self._enrolments(models, users)
         self._certificates(models, users)
         self._switches()
@@ -225,6 +226,32 @@ class Command(BaseCommand):
                 f"{slug} {price} USD" if price else f"{slug} free" for slug, __, price in demo.modes
             )
             self._say(f"  {demo.key:<34} {self._state(created)}: {demo.name} ({prices})")
+
+    def _prices(self) -> None:
+        """1 USD = 1 credit for every paid mode; a Gold tier and one credits-only mode to show."""
+        from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
+
+        self._heading(_("Prices in credits"))
+        __, created = CurrencyValue.objects.get_or_create(currency="usd", defaults={"credits_per_unit": 100})
+        self._say(f"  1 USD = 1 credit {self._state(created)}")
+        __, created = CurrencyValue.objects.get_or_create(
+            currency="gbp", defaults={"credits_per_unit": 1_000}
+        )
+        self._say(f"  1 GBP = 10 credits {self._state(created)}")
+        gold, created = PriceTier.objects.get_or_create(name="Gold", defaults={"price": 15_000})
+        self._say(f"  tier Gold = 150 credits {self._state(created)}")
+        last = COURSES[-1]
+        __, created = CourseTier.objects.get_or_create(
+            course_key=CourseKey.from_string(last.key), defaults={"tier": gold}
+        )
+        self._say(f"  {last.key} is in tier Gold {self._state(created)}")
+        first = COURSES[0]
+        __, created = ModePrice.objects.get_or_create(
+            course_key=CourseKey.from_string(first.key),
+            mode_slug="professional",
+            defaults={"price": 9_900, "credits_only": True},
+        )
+        self._say(f"  {first.key} professional: 99 credits, credits only {self._state(created)}")
 
     def _enrolments(self, models: dict[str, Any], users: dict[str, Any]) -> None:
         self._heading(_("Enrolments"))
