@@ -232,21 +232,23 @@ class Command(BaseCommand):
         from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
 
         self._heading(_("Prices in credits"))
-        __, created = CurrencyValue.objects.get_or_create(currency="usd", defaults={"credits_per_unit": 100})
+        _row0, created = CurrencyValue.objects.get_or_create(
+            currency="usd", defaults={"credits_per_unit": 100}
+        )
         self._say(f"  1 USD = 1 credit {self._state(created)}")
-        __, created = CurrencyValue.objects.get_or_create(
+        _row1, created = CurrencyValue.objects.get_or_create(
             currency="gbp", defaults={"credits_per_unit": 1_000}
         )
         self._say(f"  1 GBP = 10 credits {self._state(created)}")
         gold, created = PriceTier.objects.get_or_create(name="Gold", defaults={"price": 15_000})
         self._say(f"  tier Gold = 150 credits {self._state(created)}")
         last = COURSES[-1]
-        __, created = CourseTier.objects.get_or_create(
+        _row2, created = CourseTier.objects.get_or_create(
             course_key=CourseKey.from_string(last.key), defaults={"tier": gold}
         )
         self._say(f"  {last.key} is in tier Gold {self._state(created)}")
         first = COURSES[0]
-        __, created = ModePrice.objects.get_or_create(
+        _row3, created = ModePrice.objects.get_or_create(
             course_key=CourseKey.from_string(first.key),
             mode_slug="professional",
             defaults={"price": 9_900, "credits_only": True},
