@@ -617,7 +617,7 @@ def _fast_transfer(
     now = timezone.now()
     actor_id = _actor_id(actor)
     created = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
+    with _sql.cursor(connection) as cursor:
         done = _fast_spend(
             cursor,
             vendor,
@@ -905,7 +905,7 @@ def _fast_hold(
     actor_id = _actor_id(actor)
     expires_at = expires_at or now + timedelta(seconds=setting("CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS"))
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    with _sql.cursor(connection) as cursor:
         done = _fast_spend(
             cursor,
             vendor,
@@ -1048,7 +1048,7 @@ def post_hold(*, hold: Hold | int) -> Transfer:
     """Turn a pending hold into a transfer. Posting a posted hold returns its transfer."""
     with transaction.atomic():
         vendor = connection.vendor
-        with connection.cursor() as cursor:
+        with _sql.cursor(connection) as cursor:
             fast = _fast_locked_hold(cursor, vendor, _pk(hold))
             if fast is not None:
                 if fast.status == HoldStatus.POSTED:
@@ -1106,7 +1106,7 @@ def void_hold(*, hold: Hold | int) -> Hold:
     """Release a pending hold. Voiding a voided hold returns it unchanged."""
     with transaction.atomic():
         vendor = connection.vendor
-        with connection.cursor() as cursor:
+        with _sql.cursor(connection) as cursor:
             fast = _fast_locked_hold(cursor, vendor, _pk(hold))
             if fast is not None:
                 if fast.status == HoldStatus.VOIDED:
@@ -1134,7 +1134,7 @@ def expire_holds(*, now: datetime | None = None, limit: int = 1000) -> int:
     for hold_id in due:
         with transaction.atomic():
             vendor = connection.vendor
-            with connection.cursor() as cursor:
+            with _sql.cursor(connection) as cursor:
                 fast = _fast_locked_hold(cursor, vendor, hold_id)
                 if fast is not None:
                     if fast.status == HoldStatus.PENDING and fast.expires_at <= now:

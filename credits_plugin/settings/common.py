@@ -23,6 +23,10 @@ DEFAULTS: dict[str, object] = {
     "CREDITS_PLUGIN_EXPIRY_WARNING_DAYS": 7,
     # Users per chunk when a bulk grant runs in the background.
     "CREDITS_PLUGIN_BULK_CHUNK_SIZE": 500,
+    # PostgreSQL: send the ledger's hot-path statements as server-side prepared statements, so
+    # the server plans them once per connection. None: on, unless the database's settings have
+    # DISABLE_SERVER_SIDE_CURSORS (the sign of a transaction-pooling PgBouncer); False: off.
+    "CREDITS_PLUGIN_PREPARED_STATEMENTS": None,
 }
 
 # openedx-filters pipeline steps the plugin adds, per filter type. Steps are appended to the
