@@ -99,12 +99,17 @@ def _run(config: Config, backend: str, run_id: str, env: dict, started: float) -
         result[case.name]["seconds"] = round(time.perf_counter() - t0, 1)
         if case.name == "balance-read":
             _say(report.balance_table(result[case.name]))
+        elif case.table(result[case.name]):
+            _say(case.table(result[case.name]))
     if config.verify and any(c.name != "statements" for c in measures):
         checks["verify_final"] = _verify()
         _say(f"verify_ledger at the end: {_verify_line(checks['verify_final'])}")
     checks["overdraft_violations"] = overdraft_violations()
     result["checks"] = checks
     result["targets"] = report.targets(result)
+    for case in measures:
+        for target in case.targets(result.get(case.name) or {}):
+            result["targets"].append({"applies": backend in report.TARGET_BACKENDS, **target})
     result["seconds"] = round(time.time() - started, 1)
     _say(report.backend_report(result))
     return result

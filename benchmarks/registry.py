@@ -129,3 +129,11 @@ class ThroughputCase(Case):
 class MeasureCase(Case):
     def measure(self, bench: Bench) -> dict:
         raise NotImplementedError
+
+    def table(self, data: dict) -> str:
+        """The figures of ``measure`` as printed lines (empty: the report prints nothing)."""
+        return ""
+
+    def targets(self, data: dict) -> list[dict]:
+        """Targets this case checks: ``{"target": str, "value": ..., "met": bool}`` each."""
+        return []

@@ -157,6 +157,9 @@ def backend_report(result: dict) -> str:
         parts.append(balance_table(result["balance-read"]))
     if result.get("statements"):
         parts.append(statements_table(result["statements"]))
+    for data in result.values():
+        if isinstance(data, dict) and data.get("table"):
+            parts.append(data["table"])
     if result.get("targets"):
         parts.append("targets:\n" + targets_table(result["targets"]))
     return "\n\n".join(parts)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from credits_plugin import exceptions
+from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind, LotSource, SystemAccount, TransferKind
 from credits_plugin.ledger.models import Account, Entry, Lot, Transfer
 from credits_plugin.ledger.services import _check_amount, _fingerprint, system_account_id
@@ -40,102 +41,139 @@ def bulk_grant(
     ids = sorted(set(account_ids))
     if not ids:
         return 0
+    # The issuance shards, looked up (and cached) before the transaction, once per shard.
+    shards = max(1, int(setting("CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS")))
     with transaction.atomic():
-        accounts = list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        if len(accounts) != len(ids):
+        locked = list(
+            Account.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "kind", "unit_id", "is_active", "balance", "held")
+        )
+        if len(locked) != len(ids):
             raise exceptions.AccountNotFound()
-        units = {a.unit_id for a in accounts}
+        units = {row[2] for row in locked}
         if len(units) != 1:
             raise exceptions.UnitMismatch()
         unit = units.pop()
-        if any(a.kind == AccountKind.SYSTEM or not a.is_active for a in accounts):
+        if any(kind == AccountKind.SYSTEM or not active for _, kind, _, active, _, _ in locked):
             raise exceptions.AccountInactive()
-        keys = {a.pk: f"{key_prefix}:{a.pk}" for a in accounts}
+        keys = {row[0]: f"{key_prefix}:{row[0]}" for row in locked}
         done = set(
             Transfer.objects.filter(idempotency_key__in=keys.values()).values_list(
                 "idempotency_key", flat=True
             )
         )
-        todo = [a for a in accounts if keys[a.pk] not in done]
+        todo = [row for row in locked if keys[row[0]] not in done]
         if not todo:
             return 0
+        issuance = {
+            shard: system_account_id(SystemAccount.ISSUANCE, unit=unit, shard_key=shard)
+            for shard in {row[0] % shards for row in todo}
+        }
+        shard_of = {row[0]: issuance[row[0] % shards] for row in todo}
         now = timezone.now()
-        shard_of = {a.pk: system_account_id(SystemAccount.ISSUANCE, unit=unit, shard_key=a.pk) for a in todo}
-        transfers = Transfer.objects.bulk_create(
+        created = connection.ops.adapt_datetimefield_value(now)
+        expires = connection.ops.adapt_datetimefield_value(expires_at)
+        actor_id = None if actor is None else actor.pk
+        _insert(
+            Transfer,
+            _TRANSFER_FIELDS,
             [
-                Transfer(
-                    idempotency_key=keys[a.pk],
-                    request_hash=_fingerprint(
+                (
+                    keys[pk],
+                    _fingerprint(
                         op="transfer",
-                        debit=shard_of[a.pk],
-                        credit=a.pk,
+                        debit=shard_of[pk],
+                        credit=pk,
                         amount=amount,
                         kind=kind,
                         reference=reference,
                         lot_source=source,
                         lot_expires_at=expires_at,
                     ),
-                    kind=kind,
-                    unit_id=unit,
-                    amount=amount,
-                    debit_account_id=shard_of[a.pk],
-                    credit_account_id=a.pk,
-                    actor=actor,
-                    reason=reason,
-                    reference=reference,
-                    batch=batch,
-                    created=now,
+                    kind,
+                    unit,
+                    amount,
+                    shard_of[pk],
+                    pk,
+                    actor_id,
+                    reason,
+                    reference,
+                    batch,
+                    created,
                 )
-                for a in todo
-            ]
+                for pk, *_ in todo
+            ],
         )
-        by_account = {t.credit_account_id: t for t in transfers}
-        if any(t.pk is None for t in transfers):  # a backend that cannot return ids
-            by_account = {
-                t.credit_account_id: t
-                for t in Transfer.objects.filter(idempotency_key__in=[keys[a.pk] for a in todo])
-            }
-        lots = []
-        for a in todo:
-            debt = max(0, -(a.balance - a.held))
-            spendable = amount - min(amount, debt)
-            if spendable:
-                lots.append(
-                    Lot(
-                        account_id=a.pk,
-                        source=source,
-                        amount=spendable,
-                        remaining=spendable,
-                        expires_at=expires_at,
-                        transfer=by_account[a.pk],
-                        created=now,
-                    )
-                )
-        lots = Lot.objects.bulk_create(lots)
-        lot_of = {lot.account_id: lot.pk for lot in lots}
-        if lots and any(lot.pk is None for lot in lots):
-            lot_of = dict(
-                Lot.objects.filter(transfer__in=[t.pk for t in by_account.values()]).values_list(
-                    "account_id", "pk"
-                )
+        transfer_of = dict(
+            Transfer.objects.filter(idempotency_key__in=[keys[row[0]] for row in todo]).values_list(
+                "credit_account_id", "pk"
             )
-        entries = []
-        for a in todo:
-            t = by_account[a.pk]
-            entries.append(Entry(transfer=t, account_id=shard_of[a.pk], amount=-amount))
-            lot_id = lot_of.get(a.pk)
-            spendable = amount - min(amount, max(0, -(a.balance - a.held)))
-            if lot_id is not None:
-                entries.append(Entry(transfer=t, account_id=a.pk, lot_id=lot_id, amount=spendable))
-            if spendable < amount:
-                entries.append(Entry(transfer=t, account_id=a.pk, lot_id=None, amount=amount - spendable))
-        Entry.objects.bulk_create(entries)
-        Account.objects.filter(pk__in=[a.pk for a in todo]).update(balance=F("balance") + amount)
+        )
+        # A wallet in debt (overdraft) pays its debt first; only the rest becomes a spendable lot.
+        spendable = {pk: amount - min(amount, max(0, held - balance)) for pk, _, _, _, balance, held in todo}
+        _insert(
+            Lot,
+            [
+                "account_id",
+                "source",
+                "amount",
+                "remaining",
+                "expired_amount",
+                "expires_at",
+                "transfer_id",
+                "created",
+            ],
+            [
+                (pk, source, spendable[pk], spendable[pk], 0, expires, transfer_of[pk], created)
+                for pk, *_ in todo
+                if spendable[pk]
+            ],
+        )
+        lot_of = dict(
+            Lot.objects.filter(transfer_id__in=list(transfer_of.values())).values_list("account_id", "pk")
+        )
+        entries: list[tuple] = []
+        for pk, *_ in todo:
+            t = transfer_of[pk]
+            entries.append((t, shard_of[pk], None, -amount))
+            if spendable[pk]:
+                entries.append((t, pk, lot_of[pk], spendable[pk]))
+            if spendable[pk] < amount:
+                entries.append((t, pk, None, amount - spendable[pk]))
+        _insert(Entry, ["transfer_id", "account_id", "lot_id", "amount"], entries)
+        Account.objects.filter(pk__in=[row[0] for row in todo]).update(balance=F("balance") + amount)
         per_shard: dict[int, int] = {}
-        for a in todo:
-            per_shard[shard_of[a.pk]] = per_shard.get(shard_of[a.pk], 0) + amount
+        for pk, *_ in todo:
+            per_shard[shard_of[pk]] = per_shard.get(shard_of[pk], 0) + amount
         shard_ids = sorted(per_shard)
         Account.objects.filter(pk__in=shard_ids).update(
             balance=F("balance") - Case(*[When(pk=pk, then=Value(per_shard[pk])) for pk in shard_ids])
         )
         return len(todo)
+
+
+def _insert(model, fields: list[str], rows: Sequence[tuple]) -> None:
+    """One multi-row INSERT of ``rows`` (values of ``fields``, already adapted for the database);
+    model instances and the ORM's per-value preparation cost more than the database's work."""
+    if not rows:
+        return
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, _MAX_PARAMS // len(fields))
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), per_statement):
+            part = rows[i : i + per_statement]
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(part))}",  # noqa: S608
+                [value for values in part for value in values],
+            )
+
+
+_TRANSFER_FIELDS = [
+    "idempotency_key", "request_hash", "kind", "unit_id", "amount", "debit_account_id",
+    "credit_account_id", "actor_id", "reason", "reference", "batch", "created",
+]  # fmt: skip
+#: parameters per statement, below SQLite's limit (32,766) and MySQL's (65,535)
+_MAX_PARAMS = 30_000
