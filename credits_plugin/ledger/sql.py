@@ -163,7 +163,16 @@ class _PreparedCursor:
     """Mixed into psycopg's server-side-binding cursor: every statement is prepared."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
+        result = super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
+        if self._query is None:  # type: ignore[has-type]
+            # psycopg records no query for a prepared execution; Django's query log reads it.
+            self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
+        return result
+
+
+class _LoggedQuery(NamedTuple):
+    query: bytes
+    params: None = None
 
 
 _prepared_cursor_class: type | None = None

@@ -40,6 +40,17 @@ def test_charges_reuse_prepared_statements():
     assert api.verify_ledger().ok
 
 
+def test_prepared_statements_show_in_the_query_log():
+    from django.test.utils import CaptureQueriesContext
+
+    wallet = api.user_wallet(UserFactory())
+    api.grant(account=wallet, amount=500, idempotency_key="log-grant")
+    with CaptureQueriesContext(connection) as queries:
+        api.charge(account=wallet, amount=100, idempotency_key="log-charge")
+    assert queries.captured_queries
+    assert all(isinstance(q["sql"], str) and q["sql"] for q in queries.captured_queries)
+
+
 def test_off_when_the_setting_says_so(settings):
     settings.CREDITS_PLUGIN_PREPARED_STATEMENTS = False
     assert not sql._prepared(connection)
