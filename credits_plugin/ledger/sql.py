@@ -163,11 +163,13 @@ class _PreparedCursor:
     """Mixed into psycopg's server-side-binding cursor: every statement is prepared."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        result = super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
-        if self._query is None:  # type: ignore[has-type]
-            # psycopg records no query for a prepared execution; Django's query log reads it.
-            self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
-        return result
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
+        finally:
+            if self._query is None:  # type: ignore[has-type]
+                # psycopg records no query for a prepared execution (nor for one that failed);
+                # Django's query log reads it.
+                self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
 
 
 class _LoggedQuery(NamedTuple):

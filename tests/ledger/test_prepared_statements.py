@@ -47,6 +47,7 @@ def test_prepared_statements_show_in_the_query_log():
     api.grant(account=wallet, amount=500, idempotency_key="log-grant")
     with CaptureQueriesContext(connection) as queries:
         api.charge(account=wallet, amount=100, idempotency_key="log-charge")
+        api.charge(account=wallet, amount=100, idempotency_key="log-charge")  # a replay: the insert fails
     assert queries.captured_queries
     assert all(isinstance(q["sql"], str) and q["sql"] for q in queries.captured_queries)
 
