@@ -89,7 +89,7 @@ def verify_ledger() -> VerifyReport:
     * every transfer's entries add up to zero and move exactly its amount;
     * every unit adds up to zero over all accounts;
     * no lot is below zero or above its amount, and a spendable account's lots add up to
-      max(0, available).
+      max(0, balance - the lots its pending holds reserve).
     """
     report = VerifyReport()
     entry_sums = dict(
@@ -101,6 +101,11 @@ def verify_ledger() -> VerifyReport:
         .annotate(s=Sum("amount"))
         .values_list("debit_account_id", "s")
     )
+    reserved: dict[int, int] = {}
+    for account_id, allocations in Hold.objects.filter(status=HoldStatus.PENDING).values_list(
+        "debit_account_id", "allocations"
+    ):
+        reserved[account_id] = reserved.get(account_id, 0) + sum(part for _, part in allocations)
     lot_sums = dict(
         Lot.objects.values("account_id").annotate(s=Sum("remaining")).values_list("account_id", "s")
     )
@@ -120,8 +125,11 @@ def verify_ledger() -> VerifyReport:
             )
         if account.tracks_lots:
             lots = lot_sums.get(account.pk) or 0
-            if lots != max(0, account.available):
-                report.problems.append(f"{label}: lots hold {lots} but available is {account.available}")
+            owned = max(0, account.balance - reserved.get(account.pk, 0))
+            if lots != owned:
+                report.problems.append(
+                    f"{label}: lots hold {lots} but the balance less the lots reserved by holds is {owned}"
+                )
         unit_totals[account.unit_id] = unit_totals.get(account.unit_id, 0) + account.balance
     for unit, total in sorted(unit_totals.items()):
         if total != 0:

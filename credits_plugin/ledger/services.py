@@ -301,6 +301,24 @@ def _allocate(
     return allocations
 
 
+def _reserved(account: Account) -> int:
+    """Value of the account's lots reserved by its pending holds.
+
+    A wallet's lots always add up to ``max(0, balance - reserved)``: what it owns and has not
+    promised to a hold. The part of a hold that lots did not cover (an overdraft) reserves
+    nothing; it is taken from the lots there are when the hold is posted.
+    """
+    if account.held == 0:
+        return 0
+    return sum(
+        part
+        for allocations in Hold.objects.filter(
+            debit_account_id=account.pk, status=HoldStatus.PENDING
+        ).values_list("allocations", flat=True)
+        for _, part in allocations
+    )
+
+
 def _credit_lots(
     account: Account,
     amount: int,
@@ -321,7 +339,7 @@ def _credit_lots(
     if not account.tracks_lots:
         return [(None, amount)]
     parts: list[tuple[int | None, int]] = []
-    debt = max(0, -(account.balance - account.held))
+    debt = max(0, _reserved(account) - account.balance)
     left = amount
     if debt:
         paid = min(debt, left)
@@ -959,14 +977,25 @@ def _fast_hold(
     )
 
 
-def _fast_locked_hold(cursor, vendor: str, hold_id: int) -> Hold | None:
-    """The hold, locked with its spendable debit account, when its credit is a system account."""
+def _fast_locked_hold(cursor, vendor: str, hold_id: int, *, post: bool) -> Hold | None:
+    """The hold, locked with its spendable debit account, when its credit is a system account
+    and the fast path can resolve it; None sends the caller to the general path.
+
+    The fast path posts a hold whose lots covered all of it, and releases a hold to its lots
+    when the wallet is not overdrawn. The rest (holds that went into an overdraft) needs the
+    lot arithmetic of the general path.
+    """
     locked = _sql.lock_hold(cursor, vendor, hold_id)
     if locked is None:
         return None
-    current, debit_active = locked
+    current, debit_active, available = locked
     if not debit_active:
         raise exceptions.AccountInactive(account=current.debit_account_id)
+    if current.status == HoldStatus.PENDING:
+        if post and sum(part for _, part in current.allocations) < current.amount:
+            return None
+        if not post and available < 0:
+            return None
     return current
 
 
@@ -1049,7 +1078,7 @@ def post_hold(*, hold: Hold | int) -> Transfer:
     with transaction.atomic():
         vendor = connection.vendor
         with _sql.cursor(connection) as cursor:
-            fast = _fast_locked_hold(cursor, vendor, _pk(hold))
+            fast = _fast_locked_hold(cursor, vendor, _pk(hold), post=True)
             if fast is not None:
                 if fast.status == HoldStatus.POSTED:
                     return Transfer.objects.get(hold=fast)
@@ -1067,6 +1096,14 @@ def _post_general(hold: Hold | int) -> Transfer:
         return Transfer.objects.get(hold=current)
     if current.status != HoldStatus.PENDING:
         raise exceptions.HoldAlreadyResolved(hold=current.pk, status=current.status)
+    plan = _LotPlan()
+    parts: list[tuple[int | None, int]] = [tuple(a) for a in current.allocations]
+    uncovered = current.amount - sum(part for _, part in parts)
+    if uncovered:
+        # The part of the hold its lots did not cover: from the lots the wallet holds now.
+        now = timezone.now()
+        _sweep_expired_lots(debit, now=now)
+        parts += _allocate(debit, uncovered, plan, now=now)
     transfer_ = _write_transfer(
         debit=debit,
         credit=credit,
@@ -1078,22 +1115,30 @@ def _post_general(hold: Hold | int) -> Transfer:
         reason=current.reason,
         reference=current.reference,
         hold=current,
-        debit_parts=[tuple(a) for a in current.allocations],
-        plan=_LotPlan(),
+        debit_parts=parts,
+        plan=plan,
         held_release=current.amount,
     )
     Hold.objects.filter(pk=current.pk).update(status=HoldStatus.POSTED, resolved_at=timezone.now())
     return transfer_
 
 
-def _release_hold(current: Hold, status: str) -> Hold:
+def _release_hold(current: Hold, status: str, debit: Account) -> Hold:
     plan = _LotPlan()
     if current.allocations:
         lots = {
             lot.pk: lot for lot in Lot.objects.filter(pk__in=[lot_id for lot_id, _ in current.allocations])
         }
+        # The reserved value returns to its lots, except what pays an overdraft the wallet ran
+        # up meanwhile: its lots must add up to max(0, balance - what stays reserved) after.
+        reserved = _reserved(debit)
+        returned = sum(part for _, part in current.allocations)
+        owed = returned - (max(0, debit.balance - reserved + returned) - max(0, debit.balance - reserved))
         for lot_id, part in current.allocations:
-            plan.give(plan.changed.get(lot_id) or lots[lot_id], part)
+            paid = min(owed, part)
+            owed -= paid
+            if part - paid:
+                plan.give(plan.changed.get(lot_id) or lots[lot_id], part - paid)
     plan.save()
     _apply_balances({current.debit_account_id: (0, -current.amount)})
     now = timezone.now()
@@ -1107,19 +1152,19 @@ def void_hold(*, hold: Hold | int) -> Hold:
     with transaction.atomic():
         vendor = connection.vendor
         with _sql.cursor(connection) as cursor:
-            fast = _fast_locked_hold(cursor, vendor, _pk(hold))
+            fast = _fast_locked_hold(cursor, vendor, _pk(hold), post=False)
             if fast is not None:
                 if fast.status == HoldStatus.VOIDED:
                     return fast
                 if fast.status != HoldStatus.PENDING:
                     raise exceptions.HoldAlreadyResolved(hold=fast.pk, status=fast.status)
                 return _fast_release(cursor, vendor, fast, HoldStatus.VOIDED)
-        current, _, _ = _locked_hold(hold)
+        current, debit, _ = _locked_hold(hold)
         if current.status == HoldStatus.VOIDED:
             return current
         if current.status != HoldStatus.PENDING:
             raise exceptions.HoldAlreadyResolved(hold=current.pk, status=current.status)
-        return _release_hold(current, HoldStatus.VOIDED)
+        return _release_hold(current, HoldStatus.VOIDED, debit)
 
 
 def expire_holds(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -1135,15 +1180,15 @@ def expire_holds(*, now: datetime | None = None, limit: int = 1000) -> int:
         with transaction.atomic():
             vendor = connection.vendor
             with _sql.cursor(connection) as cursor:
-                fast = _fast_locked_hold(cursor, vendor, hold_id)
+                fast = _fast_locked_hold(cursor, vendor, hold_id, post=False)
                 if fast is not None:
                     if fast.status == HoldStatus.PENDING and fast.expires_at <= now:
                         _fast_release(cursor, vendor, fast, HoldStatus.EXPIRED)
                         count += 1
                     continue
-            current, _, _ = _locked_hold(hold_id)
+            current, debit, _ = _locked_hold(hold_id)
             if current.status == HoldStatus.PENDING and current.expires_at <= now:
-                _release_hold(current, HoldStatus.EXPIRED)
+                _release_hold(current, HoldStatus.EXPIRED, debit)
                 count += 1
     return count
 

@@ -250,12 +250,13 @@ def lock_spendable(
     return LockedAccount(unit, balance, held, limit, bool(active)), _lots([r[5:] for r in rows])
 
 
-def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool] | None:
+def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool, int] | None:
     """Lock a hold and its spendable debit account (fresh rows of both), when its credit account
-    is an active system account; returns the hold and whether the debit account is active."""
+    is an active system account; returns the hold, whether the debit account is active, and
+    its available balance."""
     q = _Statement(vendor)
     sql = (
-        f"SELECT {_HOLD_SELECT}, a.is_active FROM {HOLD} h JOIN {ACCOUNT} a ON a.id = h.debit_account_id "
+        f"SELECT {_HOLD_SELECT}, a.is_active, a.balance - a.held FROM {HOLD} h JOIN {ACCOUNT} a ON a.id = h.debit_account_id "
         f"WHERE h.id = {q.num(hold_id)} AND a.kind <> '{SYSTEM}' AND EXISTS (SELECT 1 FROM {ACCOUNT} c "
         f"WHERE c.id = h.credit_account_id AND c.kind = '{SYSTEM}' AND c.is_active)"
     )
@@ -267,14 +268,14 @@ def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool] | None:
     row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row[:-1])
+    values = list(row[:-2])
     for i, name in enumerate(_HOLD_FIELDS):
         kind = _HOLD_CONVERT.get(name)
         if kind == "json":
             values[i] = _json(values[i])
         elif kind == "time":
             values[i] = aware(values[i])
-    return Hold.from_db("default", _HOLD_FIELDS, values), bool(row[-1])
+    return Hold.from_db("default", _HOLD_FIELDS, values), bool(row[-2]), int(row[-1])
 
 
 def write(

@@ -381,3 +381,53 @@ class TestVerifyLedger:
         Entry.objects.filter(transfer=grant, amount=-100).update(amount=-99)
         problems = api.verify_ledger().problems
         assert any(f"transfer {grant.pk}: entries add up to 1" in p for p in problems)
+
+
+# --- Holds that go into an overdraft (found by the state machine in test_stateful) ----------
+
+
+def _overdraft_wallet(limit=300):
+    wallet = api.user_wallet(UserFactory())
+    Account.objects.filter(pk=wallet.pk).update(overdraft_limit=limit)
+    return wallet
+
+
+def _lots_total(account):
+    return sum(Lot.objects.filter(account=account).values_list("remaining", flat=True))
+
+
+def test_credit_arriving_during_an_uncovered_hold_becomes_a_lot_and_survives_the_void():
+    wallet = _overdraft_wallet()
+    hold = api.place_hold(account=wallet, amount=152, idempotency_key="od-hold")
+    assert hold.allocations == []  # nothing to reserve: all of it is overdraft
+    api.grant(account=wallet, amount=100, idempotency_key="od-grant")
+    assert _lots_total(wallet) == 100
+    api.void_hold(hold=hold)
+    assert (bal(wallet).balance, bal(wallet).held, _lots_total(wallet)) == (100, 0, 100)
+    assert_ledger_ok()
+
+
+def test_posting_an_uncovered_hold_spends_the_lots_the_wallet_has_by_then():
+    wallet = _overdraft_wallet()
+    hold = api.place_hold(account=wallet, amount=152, idempotency_key="od-hold-2")
+    api.grant(account=wallet, amount=100, idempotency_key="od-grant-2")
+    transfer = api.post_hold(hold=hold)
+    assert bal(wallet).balance == -52
+    assert _lots_total(wallet) == 0
+    debit_lots = Entry.objects.filter(transfer=transfer, account=wallet, lot__isnull=False)
+    assert sum(e.amount for e in debit_lots) == -100
+    assert_ledger_ok()
+
+
+def test_released_reservation_pays_an_overdraft_run_up_meanwhile():
+    wallet = _overdraft_wallet()
+    api.grant(account=wallet, amount=100, idempotency_key="od-grant-3")
+    hold = api.place_hold(account=wallet, amount=30, idempotency_key="od-hold-3")
+    api.charge(account=wallet, amount=200, idempotency_key="od-charge-3")  # 70 from lots, 130 overdraft
+    assert (bal(wallet).balance, _lots_total(wallet)) == (-100, 0)
+    api.void_hold(hold=hold)
+    assert (bal(wallet).balance, bal(wallet).held, _lots_total(wallet)) == (-100, 0, 0)
+    assert_ledger_ok()
+    api.grant(account=wallet, amount=150, idempotency_key="od-grant-4")  # pays the 100 owed first
+    assert (bal(wallet).balance, _lots_total(wallet)) == (50, 50)
+    assert_ledger_ok()
