@@ -1,0 +1,51 @@
+"""Courses and funded learners for the checkout tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from common.djangoapps.course_modes.models import CourseMode
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+from credits_plugin import api
+from tests.factories import UserFactory
+
+
+def make_paid_course(key: str, *, name: str = "A course", verified_price: int = 49) -> CourseOverview:
+    """A course open for enrolment with a free audit mode and a paid verified mode (whole USD)."""
+    course_key = CourseKey.from_string(key)
+    now = timezone.now()
+    overview = CourseOverview.objects.create(
+        id=course_key,
+        display_name=name,
+        org=course_key.org,
+        start=now,
+        end=now + timedelta(days=60),
+        enrollment_start=now - timedelta(days=1),
+        enrollment_end=now + timedelta(days=30),
+    )
+    CourseMode.objects.create(course=overview, mode_slug="audit", mode_display_name="Audit", min_price=0)
+    CourseMode.objects.create(
+        course=overview, mode_slug="verified", mode_display_name="Verified", min_price=verified_price
+    )
+    return overview
+
+
+def funded_user(amount: int = 10_000, **fields):
+    """A learner whose own wallet holds ``amount`` hundredths."""
+    user = UserFactory(**fields)
+    if amount:
+        api.grant(account=api.user_wallet(user), amount=amount, idempotency_key=f"fund:{user.pk}")
+    return user
+
+
+@pytest.fixture
+def enrollment_events():
+    """The enrolment events on: another test may have switched them off."""
+    from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED, COURSE_UNENROLLMENT_COMPLETED
+
+    COURSE_ENROLLMENT_CREATED.enable()
+    COURSE_UNENROLLMENT_COMPLETED.enable()
