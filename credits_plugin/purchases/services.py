@@ -29,7 +29,7 @@ from credits_plugin.pricing.services import Price, require_price
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import credits_enabled
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from credits_plugin.wallets.services import organisation_wallet, user_wallet
+from credits_plugin.wallets.services import credits_enabled_for_org, organisation_wallet, user_wallet
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,12 @@ def _course_and_mode(course_key: CourseKey, mode_slug: str):
     return course, mode
 
 
-def _check_enabled(course_key: CourseKey) -> None:
+def check_enabled(course_key: CourseKey) -> None:
+    """Raise :class:`CreditsDisabled` unless credits apply to the course (site-wide switch,
+    then the switch of the course key's organisation)."""
     if not credits_enabled():
         raise exceptions.CreditsDisabled()
-    org = Organisation.objects.filter(key=course_key.org).only("credits_enabled").first()
-    if org is not None and not org.credits_enabled:
+    if not credits_enabled_for_org(course_key.org):
         raise exceptions.CreditsDisabled(organisation=course_key.org)
 
 
@@ -107,7 +108,7 @@ def quote(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Quote
     """The price of a mode in credits and the paying wallet's balance before and after."""
     course_key = parse_course_key(course_id)
     course, mode = _course_and_mode(course_key, mode_slug)
-    _check_enabled(course_key)
+    check_enabled(course_key)
     price = require_price(
         course_key=course_key, mode_slug=mode_slug, min_price=mode.min_price, currency=mode.currency
     )

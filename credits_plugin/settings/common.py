@@ -23,6 +23,9 @@ DEFAULTS: dict[str, object] = {
     "CREDITS_PLUGIN_EXPIRY_WARNING_DAYS": 7,
     # Users per chunk when a bulk grant runs in the background.
     "CREDITS_PLUGIN_BULK_CHUNK_SIZE": 500,
+    # False: every organisation has credits unless switched off in the admin. True: only the
+    # organisations switched on in the admin have credits (see credits_plugin/toggles.py).
+    "CREDITS_PLUGIN_ORGANISATIONS_OPT_IN": False,
 }
 
 # openedx-filters pipeline steps the plugin adds, per filter type. Steps are appended to the

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError
+from credits_plugin.exceptions import CreditsError, UnknownCourse
 
 
 @login_required
@@ -37,7 +37,11 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
     pay_from = request.POST.get("pay_from") or request.GET.get("pay_from") or "personal"
     context: dict = {"course_id": course_id, "mode": mode, "pay_from": pay_from, "error": None, "quote": None}
     try:
-        context["prices"] = api.course_prices(course_key=api.parse_course_key(course_id))
+        course_key = api.parse_course_key(course_id)
+        if not api.course_exists(course_key=course_key):
+            raise UnknownCourse(course_id=course_id)
+        api.check_credits_enabled(course_key=course_key)
+        context["prices"] = api.course_prices(course_key=course_key)
         context["wallets"] = api.spendable_wallets(user=request.user)
         if not mode and context["prices"]:
             mode = context["mode"] = context["prices"][0]["mode_slug"]

@@ -16,6 +16,7 @@ from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Transfer
+from credits_plugin.toggles import credits_enabled, organisations_opt_in
 from credits_plugin.wallets.models import (
     CreditGroup,
     EarningRule,
@@ -23,6 +24,20 @@ from credits_plugin.wallets.models import (
     Organisation,
     OrganisationMember,
 )
+
+
+def credits_enabled_for_org(org_key: str | None) -> bool:
+    """Whether credits apply to the courses of the organisation ``org_key`` (a course key's org).
+
+    The site-wide switch comes first; then the organisation's own switch in the admin; an
+    organisation without a row has credits unless ``CREDITS_PLUGIN_ORGANISATIONS_OPT_IN``.
+    """
+    if not credits_enabled():
+        return False
+    enabled = Organisation.objects.filter(key=org_key).values_list("credits_enabled", flat=True).first()
+    if enabled is None:
+        return not organisations_opt_in()
+    return bool(enabled)
 
 
 def default_unit() -> str:
