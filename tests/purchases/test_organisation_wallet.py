@@ -20,7 +20,7 @@ from credits_plugin.purchases import services as purchases
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from tests.purchases.conftest import funded_user, make_paid_course
+from tests.factories import funded_user, make_paid_course
 
 ORG = "Acme"
 SEC101 = CourseKey.from_string("course-v1:Acme+Sec101+2026")  # verified: 49 credits

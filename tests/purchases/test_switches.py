@@ -15,7 +15,7 @@ from credits_plugin.pricing.models import CurrencyValue
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.models import Organisation
-from tests.purchases.conftest import funded_user, make_paid_course
+from tests.factories import funded_user, make_paid_course
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("enrollment_events")]
 
