@@ -28,6 +28,7 @@ __all__ = [
     "course_exists",
     "course_prices",
     "credits_enabled_for_course",
+    "describe_purchase",
     "earn",
     "ensure_unit",
     "expire_holds",
@@ -208,6 +209,7 @@ settle_enrollment = _purchases.settle_enrollment
 refund_unenrollment = _purchases.refund_unenrollment
 has_pending_payment = _purchases.has_pending_payment
 spendable_wallets = _purchases.spendable_wallets
+describe_purchase = _purchases.describe_purchase
 
 
 def mode_requires_payment(*, course_key, mode_slug: str) -> bool:

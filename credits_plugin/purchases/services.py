@@ -21,7 +21,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.conf import platform, setting
-from credits_plugin.constants import HoldStatus, SystemAccount, TransferKind
+from credits_plugin.constants import AccountKind, HoldStatus, SystemAccount, TransferKind
 from credits_plugin.emails import credits as format_credits
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account
@@ -250,6 +250,20 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
     purchase.refresh_from_db()
     _send_receipt(purchase)
     return purchase
+
+
+def describe_purchase(purchase: Purchase) -> dict[str, str]:
+    """How pages and emails name a purchase: ``course`` as the learner's history shows it
+    (course and mode names), and ``organisation``, the name of the organisation whose wallet
+    paid, or "" when the learner paid (a member is never shown the organisation's balance)."""
+    organisation = ""
+    account = purchase.account
+    if account.kind == AccountKind.ORG_WALLET:
+        key = account.holder.removeprefix("org:")
+        organisation = str(Organisation.objects.filter(key=key).first() or key)
+    hold = purchase.hold
+    course = hold.reason if hold is not None and hold.reason else ""
+    return {"course": course or f"{purchase.course_key} ({purchase.mode_slug})", "organisation": organisation}
 
 
 def _finished(purchase: Purchase) -> Purchase:

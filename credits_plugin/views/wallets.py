@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -60,11 +61,13 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
             if exc.details.get("reason"):
                 context["error_reason"] = exc.details["reason"]
             return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
+        organisation = api.describe_purchase(purchase)["organisation"]
+        if organisation:
+            done = _("You are enrolled. {amount} credits were taken from the wallet of {organisation}.")
+        else:
+            done = _("You are enrolled. {amount} credits were taken from your wallet.")
         messages.success(
-            request,
-            _("You are enrolled. {amount} credits were taken from your wallet.").format(
-                amount=api.format_credits(purchase.amount)
-            ),
+            request, done.format(amount=api.format_credits(purchase.amount), organisation=organisation)
         )
         return redirect(reverse("credits_plugin:checkout-done", kwargs={"purchase_id": purchase.pk}))
     return render(request, "credits_plugin/checkout.html", context)
@@ -72,9 +75,19 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
 
 @login_required
 def checkout_done(request: HttpRequest, purchase_id: int) -> HttpResponse:
-    purchase = api.purchase_for(user=request.user, purchase_id=purchase_id)
+    """The learner's own completed purchase; any other id is a 404."""
+    try:
+        purchase = api.purchase_for(user=request.user, purchase_id=purchase_id)
+    except ObjectDoesNotExist:
+        raise Http404(_("There is no such purchase.")) from None
+    if purchase.status != "completed":
+        raise Http404(_("There is no such purchase."))
     return render(
         request,
         "credits_plugin/checkout_done.html",
-        {"purchase": purchase, "balance": api.balance(api.user_wallet(request.user))},
+        {
+            "purchase": purchase,
+            **api.describe_purchase(purchase),
+            "balance": api.balance(api.user_wallet(request.user)),
+        },
     )

@@ -79,6 +79,34 @@ class TestWhoMayPayFromTheOrganisation:
         assert personal_available(user) == 1_000
         assert api.verify_ledger().ok
 
+    def test_checkout_page_lets_a_member_choose_the_organisation_wallet(self, client):
+        org = _setup()
+        user = member(org, amount=1_000)
+        client.force_login(user)
+        page = client.get(f"/credits/checkout/{SEC101}/", {"mode": "verified", "pay_from": ORG})
+        content = page.content.decode()
+        assert page.status_code == 200
+        assert '<option value="Acme" selected>Acme Ltd</option>' in content
+        assert "1,000.00 credits" in content and "951.00 credits" in content
+        done = client.post(f"/credits/checkout/{SEC101}/", {"mode": "verified", "pay_from": ORG}, follow=True)
+        content = done.content.decode()
+        assert "You are enrolled. 49.00 credits were taken from the wallet of Acme Ltd." in content
+        assert "You paid 49.00 credits for Secure coding (Verified)." in content
+        assert "Your balance is now 10.00 credits." in content  # their own wallet, untouched
+        assert org_available() == ORG_FUNDS - 4_900
+
+    def test_the_done_page_shows_only_ones_own_completed_purchases(self, client):
+        org = _setup()
+        buyer, other = member(org), member(org)
+        purchase = api.checkout(user=buyer, course_id=str(SEC101), mode_slug="verified", pay_from=ORG)
+        client.force_login(other)
+        assert client.get(f"/credits/checkout/done/{purchase.pk}/").status_code == 404
+        client.force_login(buyer)
+        assert client.get(f"/credits/checkout/done/{purchase.pk}/").status_code == 200
+        CourseEnrollment.unenroll(buyer, SEC101)  # refunded
+        assert client.get(f"/credits/checkout/done/{purchase.pk}/").status_code == 404
+        assert client.get("/credits/checkout/done/999999/").status_code == 404
+
     def test_wallet_choice_lists_only_organisations_that_allow_spending(self):
         org = _setup()
         user = member(org)
