@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from credits_plugin import exceptions
 from credits_plugin.conf import setting
@@ -155,7 +156,7 @@ def set_balance(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise exceptions.InvalidAmount(amount=amount)
     if not comment:
-        raise exceptions.CreditsError(code="comment_required", message="A comment is required.")
+        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     wallet = user_wallet(user)
     existing = Transfer.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -204,7 +205,7 @@ def start_batch(
     ):
         raise exceptions.InvalidAmount(amount=amount)
     if not comment.strip():
-        raise exceptions.CreditsError(code="comment_required", message="A comment is required.")
+        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     count = target_users(target=target, target_value=target_value).count()
     batch = GrantBatch.objects.create(
         action=action,

@@ -124,3 +124,7 @@ def test_checkout_page_of_an_unknown_course_is_a_404(client, learner):
         response = client.get("/credits/checkout/course-v1:No+Such+Course/")
     assert response.status_code == 404
     assert "There is no such course." in response.content.decode()
+    rest = APIClient()
+    rest.force_authenticate(learner)
+    prices = rest.get(f"{API}/courses/course-v1:No+Such+Course/prices/")
+    assert prices.status_code == 404 and prices.json()["error_code"] == "unknown_course"
