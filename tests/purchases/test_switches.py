@@ -128,3 +128,34 @@ def test_checkout_page_of_an_unknown_course_is_a_404(client, learner):
     rest.force_authenticate(learner)
     prices = rest.get(f"{API}/courses/course-v1:No+Such+Course/prices/")
     assert prices.status_code == 404 and prices.json()["error_code"] == "unknown_course"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status", "message"),
+    [
+        ("/credits/checkout/not-a-key/", {}, 400, "This is not a valid course key."),
+        (f"/credits/checkout/{ACME}/", {"mode": "no-such-mode"}, 404, "The course has no such mode."),
+        (
+            f"/credits/checkout/{ACME}/",
+            {"mode": "audit"},
+            400,
+            "This course mode cannot be bought with credits.",
+        ),
+        (
+            f"/credits/checkout/{ACME}/",
+            {"mode": "verified", "pay_from": "Nobody"},
+            403,
+            "You cannot pay from",
+        ),
+    ],
+)
+def test_bad_input_on_the_checkout_page_is_a_clear_4xx_and_changes_nothing(
+    client, learner, path, data, status, message
+):
+    client.force_login(learner)
+    with override_waffle_switch(CREDITS_ENABLED, active=True):
+        for response in (client.get(path, data), client.post(path, data)):
+            assert response.status_code == status
+            assert message in response.content.decode()
+    assert Purchase.objects.count() == 0 and Hold.objects.count() == 0
+    assert api.balance(api.user_wallet(learner)).available == 10_000
