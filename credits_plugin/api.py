@@ -23,9 +23,12 @@ __all__ = [
     "VerifyReport",
     "balance",
     "charge",
+    "check_credits_enabled",
     "checkout",
     "course_exists",
     "course_prices",
+    "credits_enabled_for_course",
+    "describe_purchase",
     "earn",
     "ensure_unit",
     "expire_holds",
@@ -206,6 +209,7 @@ settle_enrollment = _purchases.settle_enrollment
 refund_unenrollment = _purchases.refund_unenrollment
 has_pending_payment = _purchases.has_pending_payment
 spendable_wallets = _purchases.spendable_wallets
+describe_purchase = _purchases.describe_purchase
 
 
 def mode_requires_payment(*, course_key, mode_slug: str) -> bool:
@@ -215,10 +219,27 @@ def mode_requires_payment(*, course_key, mode_slug: str) -> bool:
     return ModePrice.objects.filter(course_key=course_key, mode_slug=mode_slug, credits_only=True).exists()
 
 
+def credits_enabled_for_course(*, course_key) -> bool:
+    """Whether the course can be bought with credits: the site-wide switch is on and so is
+    the switch of the course key's organisation."""
+    return _wallets.credits_enabled_for_org(parse_course_key(course_key).org)
+
+
+def check_credits_enabled(*, course_key) -> None:
+    """Raise :class:`~credits_plugin.exceptions.CreditsDisabled` (403) unless
+    :func:`credits_enabled_for_course`."""
+    _purchases.check_enabled(parse_course_key(course_key))
+
+
 def course_prices(*, course_key) -> list[dict]:
-    """Prices in credits of a course's paid modes (user-independent, safe to cache)."""
+    """Prices in credits of a course's paid modes (user-independent, safe to cache).
+
+    Empty when credits are switched off for the course (site-wide or for its organisation).
+    """
     from credits_plugin.conf import platform
 
+    if not credits_enabled_for_course(course_key=course_key):
+        return []
     prices = []
     for mode in platform().course_modes(course_key):
         price = _pricing.price_for_mode(

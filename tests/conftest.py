@@ -40,3 +40,12 @@ def _fresh_ledger_caches():
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture
+def enrollment_events():
+    """The enrolment events on: another test may have switched them off."""
+    from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED, COURSE_UNENROLLMENT_COMPLETED
+
+    COURSE_ENROLLMENT_CREATED.enable()
+    COURSE_UNENROLLMENT_COMPLETED.enable()

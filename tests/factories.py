@@ -1,7 +1,15 @@
 """factory_boy factories shared by the tests."""
 
+from datetime import timedelta
+
 import factory
+from common.djangoapps.course_modes.models import CourseMode
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+from credits_plugin import api
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -12,3 +20,31 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"learner{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     is_active = True
+
+
+def make_paid_course(key: str, *, name: str = "A course", verified_price: int = 49) -> CourseOverview:
+    """A course open for enrolment with a free audit mode and a paid verified mode (whole USD)."""
+    course_key = CourseKey.from_string(key)
+    now = timezone.now()
+    overview = CourseOverview.objects.create(
+        id=course_key,
+        display_name=name,
+        org=course_key.org,
+        start=now,
+        end=now + timedelta(days=60),
+        enrollment_start=now - timedelta(days=1),
+        enrollment_end=now + timedelta(days=30),
+    )
+    CourseMode.objects.create(course=overview, mode_slug="audit", mode_display_name="Audit", min_price=0)
+    CourseMode.objects.create(
+        course=overview, mode_slug="verified", mode_display_name="Verified", min_price=verified_price
+    )
+    return overview
+
+
+def funded_user(amount: int = 10_000, **fields):
+    """A learner whose own wallet holds ``amount`` hundredths."""
+    user = UserFactory(**fields)
+    if amount:
+        api.grant(account=api.user_wallet(user), amount=amount, idempotency_key=f"fund:{user.pk}")
+    return user

@@ -2,29 +2,24 @@
 
 from credits_plugin.emails import credits, send_templated
 from credits_plugin.purchases.models import Purchase
+from credits_plugin.purchases.services import describe_purchase
+
+
+def _context(purchase: Purchase) -> dict:
+    account = purchase.account
+    return {
+        **describe_purchase(purchase),
+        "purchase": purchase,
+        "amount": credits(purchase.amount),
+        "balance": credits(account.balance - account.held),
+    }
 
 
 def send_purchase_receipt(*, purchase_id: int) -> bool:
-    purchase = Purchase.objects.select_related("user", "account").get(pk=purchase_id)
-    return send_templated(
-        user=purchase.user,
-        template="purchase_receipt",
-        context={
-            "purchase": purchase,
-            "amount": credits(purchase.amount),
-            "balance": credits(purchase.account.balance - purchase.account.held),
-        },
-    )
+    purchase = Purchase.objects.select_related("user", "account", "hold").get(pk=purchase_id)
+    return send_templated(user=purchase.user, template="purchase_receipt", context=_context(purchase))
 
 
 def send_refund_notice(*, purchase_id: int) -> bool:
-    purchase = Purchase.objects.select_related("user", "account").get(pk=purchase_id)
-    return send_templated(
-        user=purchase.user,
-        template="refund",
-        context={
-            "purchase": purchase,
-            "amount": credits(purchase.amount),
-            "balance": credits(purchase.account.balance - purchase.account.held),
-        },
-    )
+    purchase = Purchase.objects.select_related("user", "account", "hold").get(pk=purchase_id)
+    return send_templated(user=purchase.user, template="refund", context=_context(purchase))

@@ -15,19 +15,21 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.conf import platform, setting
-from credits_plugin.constants import HoldStatus, SystemAccount, TransferKind
+from credits_plugin.constants import AccountKind, HoldStatus, SystemAccount, TransferKind
+from credits_plugin.emails import credits as format_credits
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account
 from credits_plugin.pricing.services import Price, require_price
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import credits_enabled
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from credits_plugin.wallets.services import organisation_wallet, user_wallet
+from credits_plugin.wallets.services import credits_enabled_for_org, organisation_wallet, user_wallet
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +71,12 @@ def _course_and_mode(course_key: CourseKey, mode_slug: str):
     return course, mode
 
 
-def _check_enabled(course_key: CourseKey) -> None:
+def check_enabled(course_key: CourseKey) -> None:
+    """Raise :class:`CreditsDisabled` unless credits apply to the course (site-wide switch,
+    then the switch of the course key's organisation)."""
     if not credits_enabled():
         raise exceptions.CreditsDisabled()
-    org = Organisation.objects.filter(key=course_key.org).only("credits_enabled").first()
-    if org is not None and not org.credits_enabled:
+    if not credits_enabled_for_org(course_key.org):
         raise exceptions.CreditsDisabled(organisation=course_key.org)
 
 
@@ -105,11 +108,11 @@ def quote(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Quote
     """The price of a mode in credits and the paying wallet's balance before and after."""
     course_key = parse_course_key(course_id)
     course, mode = _course_and_mode(course_key, mode_slug)
-    _check_enabled(course_key)
+    check_enabled(course_key)
     price = require_price(
         course_key=course_key, mode_slug=mode_slug, min_price=mode.min_price, currency=mode.currency
     )
-    account, _ = paying_account(user=user, pay_from=pay_from)
+    account, __ = paying_account(user=user, pay_from=pay_from)
     available = account.balance - account.held
     limit = account.overdraft_limit
     return Quote(
@@ -137,12 +140,20 @@ def _checkout_key(user, course_key: CourseKey, mode_slug: str) -> str:
     return f"checkout:{user.pk}:{course_key}:{mode_slug}:{attempts}"
 
 
+def _lock_account(account_id: int) -> None:
+    Account.objects.select_for_update().filter(pk=account_id).values_list("pk", flat=True).get()
+
+
 def _check_spending_cap(*, user, organisation: Organisation, account: Account, amount: int) -> None:
-    if organisation.member_spending_cap is None:
+    """Refuse a purchase of ``amount`` that would take the member past the organisation's cap.
+
+    The caller holds the organisation wallet's row lock, which serialises its members'
+    checkouts: a concurrent checkout waits for it until this one commits or rolls back, and
+    then counts it, so the cap holds under concurrency.
+    """
+    cap = organisation.member_spending_cap
+    if cap is None:
         return
-    # The organisation wallet's row lock serialises its members' checkouts, so the cap holds
-    # under concurrent purchases.
-    Account.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
     spent = (
         Purchase.objects.filter(
             user=user,
@@ -151,8 +162,15 @@ def _check_spending_cap(*, user, organisation: Organisation, account: Account, a
         ).aggregate(total=Sum("amount"))["total"]
         or 0
     )
-    if spent + amount > organisation.member_spending_cap:
-        raise exceptions.SpendingCapExceeded(cap=organisation.member_spending_cap, spent=spent)
+    if spent + amount > cap:
+        raise exceptions.SpendingCapExceeded(
+            _(
+                "This purchase would exceed your spending limit on the organisation wallet: "
+                "you may spend {left} more credits of {cap}."
+            ).format(left=format_credits(max(cap - spent, 0)), cap=format_credits(cap)),
+            cap=cap,
+            spent=spent,
+        )
 
 
 def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Purchase:
@@ -176,6 +194,17 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
     failure: Exception | None = None
     try:
         with transaction.atomic():
+            # The paying wallet is locked before anything is written. Inserting the purchase
+            # first would take a shared lock on the wallet row (InnoDB checks the foreign key
+            # that way) and two checkouts from one wallet would deadlock upgrading it.
+            _lock_account(q.account.pk)
+            done = Purchase.objects.filter(idempotency_key=key).first()
+            if done is not None:  # a double click that committed while this one waited
+                return _finished(done)
+            if organisation is not None:
+                _check_spending_cap(
+                    user=user, organisation=organisation, account=q.account, amount=q.price.amount
+                )
             purchase = Purchase.objects.create(
                 idempotency_key=key,
                 user=user,
@@ -184,10 +213,6 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
                 account=q.account,
                 amount=q.price.amount,
             )
-            if organisation is not None:
-                _check_spending_cap(
-                    user=user, organisation=organisation, account=q.account, amount=q.price.amount
-                )
             revenue = ledger.system_account_id(
                 SystemAccount.REVENUE, unit=q.account.unit_id, shard_key=q.account.pk
             )
@@ -225,6 +250,20 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
     purchase.refresh_from_db()
     _send_receipt(purchase)
     return purchase
+
+
+def describe_purchase(purchase: Purchase) -> dict[str, str]:
+    """How pages and emails name a purchase: ``course`` as the learner's history shows it
+    (course and mode names), and ``organisation``, the name of the organisation whose wallet
+    paid, or "" when the learner paid (a member is never shown the organisation's balance)."""
+    organisation = ""
+    account = purchase.account
+    if account.kind == AccountKind.ORG_WALLET:
+        key = account.holder.removeprefix("org:")
+        organisation = str(Organisation.objects.filter(key=key).first() or key)
+    hold = purchase.hold
+    course = hold.reason if hold is not None and hold.reason else ""
+    return {"course": course or f"{purchase.course_key} ({purchase.mode_slug})", "organisation": organisation}
 
 
 def _finished(purchase: Purchase) -> Purchase:

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, object] = {
     # the server plans them once per connection. None: on, unless the database's settings have
     # DISABLE_SERVER_SIDE_CURSORS (the sign of a transaction-pooling PgBouncer); False: off.
     "CREDITS_PLUGIN_PREPARED_STATEMENTS": None,
+    # False: every organisation has credits unless switched off in the admin. True: only the
+    # organisations switched on in the admin have credits (see credits_plugin/toggles.py).
+    "CREDITS_PLUGIN_ORGANISATIONS_OPT_IN": False,
 }
 
 # openedx-filters pipeline steps the plugin adds, per filter type. Steps are appended to the

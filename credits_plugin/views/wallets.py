@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError
+from credits_plugin.exceptions import CreditsError, UnknownCourse
 
 
 @login_required
@@ -37,7 +38,11 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
     pay_from = request.POST.get("pay_from") or request.GET.get("pay_from") or "personal"
     context: dict = {"course_id": course_id, "mode": mode, "pay_from": pay_from, "error": None, "quote": None}
     try:
-        context["prices"] = api.course_prices(course_key=api.parse_course_key(course_id))
+        course_key = api.parse_course_key(course_id)
+        if not api.course_exists(course_key=course_key):
+            raise UnknownCourse(course_id=course_id)
+        api.check_credits_enabled(course_key=course_key)
+        context["prices"] = api.course_prices(course_key=course_key)
         context["wallets"] = api.spendable_wallets(user=request.user)
         if not mode and context["prices"]:
             mode = context["mode"] = context["prices"][0]["mode_slug"]
@@ -56,11 +61,13 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
             if exc.details.get("reason"):
                 context["error_reason"] = exc.details["reason"]
             return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
+        organisation = api.describe_purchase(purchase)["organisation"]
+        if organisation:
+            done = _("You are enrolled. {amount} credits were taken from the wallet of {organisation}.")
+        else:
+            done = _("You are enrolled. {amount} credits were taken from your wallet.")
         messages.success(
-            request,
-            _("You are enrolled. {amount} credits were taken from your wallet.").format(
-                amount=api.format_credits(purchase.amount)
-            ),
+            request, done.format(amount=api.format_credits(purchase.amount), organisation=organisation)
         )
         return redirect(reverse("credits_plugin:checkout-done", kwargs={"purchase_id": purchase.pk}))
     return render(request, "credits_plugin/checkout.html", context)
@@ -68,9 +75,19 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
 
 @login_required
 def checkout_done(request: HttpRequest, purchase_id: int) -> HttpResponse:
-    purchase = api.purchase_for(user=request.user, purchase_id=purchase_id)
+    """The learner's own completed purchase; any other id is a 404."""
+    try:
+        purchase = api.purchase_for(user=request.user, purchase_id=purchase_id)
+    except ObjectDoesNotExist:
+        raise Http404(_("There is no such purchase.")) from None
+    if purchase.status != "completed":
+        raise Http404(_("There is no such purchase."))
     return render(
         request,
         "credits_plugin/checkout_done.html",
-        {"purchase": purchase, "balance": api.balance(api.user_wallet(request.user))},
+        {
+            "purchase": purchase,
+            **api.describe_purchase(purchase),
+            "balance": api.balance(api.user_wallet(request.user)),
+        },
     )

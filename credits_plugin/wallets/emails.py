@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Min, Sum
 from django.utils import timezone
 
 from credits_plugin.conf import setting
@@ -32,13 +32,17 @@ def send_credits_received(*, transfer_id: int) -> bool:
 
 
 def send_expiry_warnings(*, now=None) -> int:
-    """Tell each learner whose credits expire within the warning period; returns mails sent.
+    """Warn each learner whose credits expire within the warning period; returns mails sent.
 
-    Each lot is announced once (``Lot.warned_at``).
+    A lot is announced once (``Lot.warned_at``): the lots of one wallet that fall due in the
+    same run go into one email, each with its own amount and date. Lots without expiry, spent
+    or already expired lots, organisation wallets and lots already announced are left alone.
+    A lot is marked before its email is sent, so two runs at once never announce it twice.
     """
     now = now or timezone.now()
     horizon = now + timedelta(days=int(setting("CREDITS_PLUGIN_EXPIRY_WARNING_DAYS")))
-    due = (
+    due: dict[int, list[int]] = defaultdict(list)
+    for lot_id, account_id in (
         Lot.objects.filter(
             remaining__gt=0,
             expires_at__gt=now,
@@ -46,19 +50,27 @@ def send_expiry_warnings(*, now=None) -> int:
             warned_at__isnull=True,
             account__kind=AccountKind.USER_WALLET,
         )
-        .values("account_id")
-        .annotate(amount=Sum("remaining"), first=Min("expires_at"))
-    )
+        .order_by("account_id", "expires_at", "pk")
+        .values_list("pk", "account_id")
+    ):
+        due[account_id].append(lot_id)
     sent = 0
-    for row in due:
-        account = Account.objects.select_related("user").get(pk=row["account_id"])
-        if account.user and send_templated(
+    for account_id, lot_ids in due.items():
+        # Claim the lots; a lot another run claimed first is that run's to announce.
+        Lot.objects.filter(pk__in=lot_ids, warned_at__isnull=True).update(warned_at=now)
+        lots = list(Lot.objects.filter(pk__in=lot_ids, warned_at=now).order_by("expires_at", "pk"))
+        if not lots:
+            continue
+        account = Account.objects.select_related("user").get(pk=account_id)
+        if account.user is not None and send_templated(
             user=account.user,
             template="credits_expiring",
-            context={"amount": credits(row["amount"]), "expires_at": row["first"]},
+            context={
+                "amount": credits(sum(lot.remaining for lot in lots)),
+                "expires_at": lots[0].expires_at,
+                "lots": [{"amount": credits(lot.remaining), "expires_at": lot.expires_at} for lot in lots],
+                "balance": credits(account.balance - account.held),
+            },
         ):
             sent += 1
-        Lot.objects.filter(
-            account_id=row["account_id"], remaining__gt=0, expires_at__lte=horizon, warned_at__isnull=True
-        ).update(warned_at=now)
     return sent

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from credits_plugin import exceptions
 from credits_plugin.conf import setting
@@ -16,6 +17,7 @@ from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Transfer
+from credits_plugin.toggles import credits_enabled, organisations_opt_in
 from credits_plugin.wallets.models import (
     CreditGroup,
     EarningRule,
@@ -23,6 +25,20 @@ from credits_plugin.wallets.models import (
     Organisation,
     OrganisationMember,
 )
+
+
+def credits_enabled_for_org(org_key: str | None) -> bool:
+    """Whether credits apply to the courses of the organisation ``org_key`` (a course key's org).
+
+    The site-wide switch comes first; then the organisation's own switch in the admin; an
+    organisation without a row has credits unless ``CREDITS_PLUGIN_ORGANISATIONS_OPT_IN``.
+    """
+    if not credits_enabled():
+        return False
+    enabled = Organisation.objects.filter(key=org_key).values_list("credits_enabled", flat=True).first()
+    if enabled is None:
+        return not organisations_opt_in()
+    return bool(enabled)
 
 
 def default_unit() -> str:
@@ -140,7 +156,7 @@ def set_balance(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise exceptions.InvalidAmount(amount=amount)
     if not comment:
-        raise exceptions.CreditsError(code="comment_required", message="A comment is required.")
+        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     wallet = user_wallet(user)
     existing = Transfer.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -189,7 +205,7 @@ def start_batch(
     ):
         raise exceptions.InvalidAmount(amount=amount)
     if not comment.strip():
-        raise exceptions.CreditsError(code="comment_required", message="A comment is required.")
+        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     count = target_users(target=target, target_value=target_value).count()
     batch = GrantBatch.objects.create(
         action=action,

@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError
+from credits_plugin.exceptions import CreditsError, UnknownCourse
 from credits_plugin.ledger.models import Lot
 from credits_plugin.rest_api.v1.base import CreditsAPIView
 from credits_plugin.wallets.models import GrantBatch, OrganisationMember
@@ -290,7 +290,7 @@ class CoursePricesView(CreditsAPIView):
 
         course_key = parse_course_key(course_id)
         if not api.course_exists(course_key=course_key):
-            raise CreditsError(code="unknown_course", message=_("There is no such course."))
+            raise UnknownCourse(course_id=str(course_key))
         return Response(PriceOutput(api.course_prices(course_key=course_key), many=True).data)
 
 
