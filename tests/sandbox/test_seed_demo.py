@@ -10,6 +10,8 @@ from lms.djangoapps.certificates.models import GeneratedCertificate
 from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
 
 from credits_plugin import api
+from credits_plugin.wallets.models import CreditGroup, Organisation
+from credits_plugin.wallets.services import target_users
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,10 @@ def snapshot() -> dict:
         "modes": CourseMode.objects.count(),
         "enrolments": CourseEnrollment.objects.filter(is_active=True).count(),
         "certificates": GeneratedCertificate.objects.count(),
+        "credit_groups": sorted(CreditGroup.objects.values_list("name", flat=True)),
+        "organisation_wallet": api.balance(api.organisation_wallet("HealthU")).balance
+        if Organisation.objects.filter(key="HealthU").exists()
+        else None,
         "balances": {
             user.username: (b.balance, b.held)
             for user in user_model.objects.filter(is_staff=False)
@@ -58,6 +64,15 @@ def test_seed_demo_twice(capsys):
         "carol",
     }
     assert {m.mode_slug for m in CourseMode.objects.all()} == {"audit", "verified", "professional"}
+    # Operators give credits to the seeded groups and organisation by the names shown in the demo.
+    assert first["credit_groups"] == ["Engineers", "Nurses"]
+    assert set(target_users(target="group", target_value="Nurses").values_list("username", flat=True)) == {
+        "alice",
+        "bob",
+    }
+    assert first["organisation_wallet"] == 50_000
+    members = target_users(target="organisation", target_value="HealthU")
+    assert set(members.values_list("username", flat=True)) == {"alice", "bob"}
     alice = api.balance(api.user_wallet(user_model.objects.get(username="alice")))
     assert alice.held > 0 and alice.available == alice.balance - alice.held
     assert first["certificates"] == 1

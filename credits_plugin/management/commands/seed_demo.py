@@ -28,6 +28,7 @@ from waffle.models import Switch
 
 from credits_plugin import api
 from credits_plugin.exceptions import IdempotencyConflict
+from credits_plugin.wallets.models import CreditGroup, Organisation, OrganisationMember
 
 KEY_PREFIX = "seed_demo"
 # (username, password, is_staff, is_superuser, first name, last name)
@@ -39,6 +40,7 @@ USERS = [
     ("carol", "carol", False, False, "Carol", "Chen"),
 ]
 GROUPS = {"Nurses": ["alice", "bob"], "Engineers": ["bob", "carol"]}
+DEMO_ORGANISATION = "HealthU"
 
 AUDIT = ("audit", "Audit", 0)
 VERIFIED = ("verified", "Verified Certificate", 49)
@@ -137,6 +139,7 @@ class Command(BaseCommand):
         self._certificates(models, users)
         self._switches()
         self._wallets(users)
+        self._organisations(users)
 
         report = api.verify_ledger()
         if not report.ok:
@@ -191,7 +194,48 @@ class Command(BaseCommand):
         for name, members in GROUPS.items():
             group, created = Group.objects.get_or_create(name=name)
             group.user_set.add(*(users[username] for username in members))
+            # The same people as a credit group, so that operators can give credits to "Nurses".
+            credit_group, _created = CreditGroup.objects.get_or_create(
+                name=name, defaults={"description": _("Demo group of learners.")}
+            )
+            credit_group.members.add(*(users[username] for username in members))
             self._say(f"  {name:<10} {self._state(created)}: {', '.join(members)}")
+
+    def _organisations(self, users: dict[str, Any]) -> None:
+        self._heading(_("Organisations"))
+        org, created = Organisation.objects.get_or_create(
+            key=DEMO_ORGANISATION,
+            defaults={
+                "name": "HealthU Hospital Trust",
+                "members_can_spend": True,
+                "member_spending_cap": 10_000,
+            },
+        )
+        for username, role in (
+            ("bob", OrganisationMember.Role.ADMIN),
+            ("alice", OrganisationMember.Role.MEMBER),
+        ):
+            OrganisationMember.objects.get_or_create(
+                organisation=org, user=users[username], defaults={"role": role}
+            )
+        wallet = api.organisation_wallet(org.key)
+        self._grant(
+            wallet,
+            f"{KEY_PREFIX}:org:{org.key}:budget",
+            50_000,
+            "Training budget",
+            None,
+            "purchased",
+            users["operator"],
+        )
+        self._say(
+            f"  {org.key:<10} {self._state(created)}: "
+            + _("wallet {balance} {unit}; members may spend up to {cap} each").format(
+                balance=api.format_credits(api.balance(wallet).balance),
+                unit=api.balance(wallet).unit,
+                cap=api.format_credits(org.member_spending_cap or 0),
+            )
+        )
 
     # --- Courses -----------------------------------------------------------------------------
 
