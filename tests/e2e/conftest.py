@@ -45,7 +45,8 @@ def artifacts_dir() -> Path:
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole session."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CREDITS_CHROMIUM)")
+        # make test installs Debian's chromium first; a missing browser is a failure, not a skip.
+        pytest.fail(f"no Chromium at {CHROMIUM} (install Debian's chromium or set CREDITS_CHROMIUM)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
