@@ -4,7 +4,6 @@ post or void; retries, closed courses and insufficient balances."""
 from datetime import timedelta
 
 import pytest
-from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseEnrollment
 from django.utils import timezone
 from edx_toggles.toggles.testutils import override_waffle_switch
@@ -18,7 +17,7 @@ from credits_plugin.ledger.models import Hold, Transfer
 from credits_plugin.pricing.models import CurrencyValue, ModePrice
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_paid_course
 
 pytestmark = pytest.mark.django_db
 KEY = CourseKey.from_string("course-v1:DemoX+Py101+2026")
@@ -30,20 +29,7 @@ def course():
 
     COURSE_ENROLLMENT_CREATED.enable()
     COURSE_UNENROLLMENT_COMPLETED.enable()
-    now = timezone.now()
-    overview = CourseOverview.objects.create(
-        id=KEY,
-        display_name="Python 101",
-        org="DemoX",
-        start=now,
-        end=now + timedelta(days=60),
-        enrollment_start=now - timedelta(days=1),
-        enrollment_end=now + timedelta(days=30),
-    )
-    CourseMode.objects.create(course=overview, mode_slug="audit", mode_display_name="Audit", min_price=0)
-    CourseMode.objects.create(
-        course=overview, mode_slug="verified", mode_display_name="Verified", min_price=49
-    )
+    overview = make_paid_course(str(KEY), name="Python 101", verified_price=49)
     CurrencyValue.objects.create(currency="usd", credits_per_unit=100)
     with override_waffle_switch(CREDITS_ENABLED, active=True):
         yield overview
