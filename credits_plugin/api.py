@@ -26,6 +26,7 @@ __all__ = [
     "award_row",
     "awards",
     "balance",
+    "certificate_credits",
     "charge",
     "check_credits_enabled",
     "checkout",
@@ -41,6 +42,7 @@ __all__ = [
     "expire_holds",
     "expire_lots",
     "find_user",
+    "format_amount",
     "format_credits",
     "get_credit",
     "grant",
@@ -332,6 +334,8 @@ revoke_for_certificate = _awards.revoke_for_certificate
 awards = _awards.awards
 award_row = _awards.award_row
 preview_course_credits = _awards.preview_rows
+certificate_credits = _awards.certificate_credits
+format_amount = _awards.format_amount
 learner_summary = _awards.learner_summary
 set_licence = _awards.set_licence
 licences = _awards.licences

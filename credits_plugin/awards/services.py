@@ -382,17 +382,41 @@ def award_row(award: AwardedCredit) -> dict:
     }
 
 
+def with_display(row: dict) -> dict:
+    """The row with ``amount_display``: 150 hundredths of hours -> "1.50 hours"."""
+    return {**row, "amount_display": f"{format_amount(row['amount'])} {row['unit_label']}".strip()}
+
+
+def format_amount(amount: int) -> str:
+    whole, cents = divmod(abs(int(amount)), 100)
+    return f"{'-' if amount < 0 else ''}{whole:,}.{cents:02d}"
+
+
+def certificate_credits(*, user_id, course_id, preview: bool = False) -> list[dict]:
+    """What a certificate prints: the learner's awards for the course (one query), or in a
+    preview what the course carries now."""
+    if preview:
+        return [with_display(row) for row in preview_rows(course_id)]
+    course = str(parse_course_key(course_id))
+    queryset = AwardedCredit.objects.filter(
+        user_id=user_id, course_id=course, status=AwardedCredit.Status.AWARDED
+    ).order_by("type_name", "credit_name")
+    return [with_display(award_row(award)) for award in queryset]
+
+
 def preview_rows(course_id) -> list[dict]:
     """What a certificate of the course would carry now (for previews and the about page)."""
     rows = []
     for course_credit in course_credits(course_id):
         if course_credit.credit.active:
             rows.append(
-                {
-                    "course_id": course_credit.course_id,
-                    "credit_id": course_credit.credit_id,
-                    **_snapshot(course_credit),
-                }
+                with_display(
+                    {
+                        "course_id": course_credit.course_id,
+                        "credit_id": course_credit.credit_id,
+                        **_snapshot(course_credit),
+                    }
+                )
             )
     return rows
 
