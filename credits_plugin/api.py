@@ -26,6 +26,7 @@ __all__ = [
     "award_row",
     "awards",
     "balance",
+    "can_author_course",
     "certificate_credits",
     "charge",
     "check_credits_enabled",
@@ -50,6 +51,8 @@ __all__ = [
     "history",
     "learner_summary",
     "licences",
+    "list_credit_types",
+    "list_credits",
     "mode_requires_payment",
     "open_lots",
     "organisation_wallet",
@@ -63,6 +66,7 @@ __all__ = [
     "refund",
     "refund_unenrollment",
     "remove_course_credit",
+    "require_course",
     "retire_user",
     "reverse_transfer",
     "revoke_for_certificate",
@@ -74,11 +78,13 @@ __all__ = [
     "spendable_wallets",
     "start_batch",
     "system_account",
+    "transcript_csv",
     "transfer",
     "undo_batch",
     "update_credit",
     "update_credit_type",
     "user_wallet",
+    "validate_amount",
     "verify_ledger",
     "void_hold",
     "wallet_context",
@@ -336,6 +342,26 @@ award_row = _awards.award_row
 preview_course_credits = _awards.preview_rows
 certificate_credits = _awards.certificate_credits
 format_amount = _awards.format_amount
+transcript_csv = _awards.transcript_csv
+list_credit_types = _awards.list_credit_types
+list_credits = _awards.list_credits
+require_course = _awards.require_course
+validate_amount = _awards.validate_amount
+
+
+def can_author_course(*, user, course_key) -> bool:
+    """Whether the user may change the course's credits: global staff, or the course's staff as
+    the platform says (``has_studio_write_access``)."""
+    from credits_plugin.conf import platform
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    check = getattr(platform(), "has_studio_write_access", None)
+    return bool(check and check(user, _awards.parse_course_key(course_key)))
+
+
 learner_summary = _awards.learner_summary
 set_licence = _awards.set_licence
 licences = _awards.licences

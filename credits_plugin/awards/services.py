@@ -477,3 +477,80 @@ def licences(*, user) -> list[LearnerLicence]:
 def retire_user(*, user) -> None:
     """Forget a retired learner's licence numbers; the awards (amounts) stay."""
     LearnerLicence.objects.filter(user=user).delete()
+
+
+# --- Transcript -----------------------------------------------------------------------------------
+
+
+def _csv_cell(value) -> str:
+    """A cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def transcript_csv(*, user) -> str:
+    """The learner's awarded credits as CSV: one row per award, then totals by type."""
+    import csv
+    import io
+
+    from django.utils.translation import gettext as _
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Course"),
+            _("Issued"),
+            _("Type"),
+            _("Credit"),
+            _("Amount"),
+            _("Unit"),
+            _("Reference number"),
+            _("Accrediting body"),
+            _("Certificate"),
+        ]
+    )
+    for award in awards(user=user).order_by("issued_at", "course_id", "type_name", "credit_name"):
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    award.course_id,
+                    award.issued_at.date().isoformat(),
+                    award.type_name,
+                    award.credit_name,
+                    format_amount(award.amount),
+                    award.unit_label,
+                    award.reference_number,
+                    award.accrediting_body,
+                    award.certificate_id,
+                )
+            ]
+        )
+    summary = learner_summary(user=user)
+    if summary["by_type"]:
+        writer.writerow([])
+        writer.writerow([_("Total"), "", _("Type"), "", _("Amount"), _("Unit")])
+        for row in summary["by_type"]:
+            writer.writerow(
+                [
+                    _("Total"),
+                    "",
+                    _csv_cell(row["type_name"]),
+                    "",
+                    format_amount(row["amount"]),
+                    _csv_cell(row["unit_label"]),
+                ]
+            )
+    return out.getvalue()
+
+
+def list_credit_types() -> list[CreditType]:
+    return list(CreditType.objects.order_by("name"))
+
+
+def list_credits(*, include_inactive: bool = True) -> list[Credit]:
+    queryset = Credit.objects.select_related("type").order_by("type__name", "name")
+    if not include_inactive:
+        queryset = queryset.filter(active=True)
+    return list(queryset)
