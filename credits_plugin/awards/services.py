@@ -404,16 +404,17 @@ def certificate_credits(*, user_id, course_id, preview: bool = False) -> list[di
     return [with_display(award_row(award)) for award in queryset]
 
 
-def preview_rows(course_id) -> list[dict]:
+def preview_rows(course_id, *, include_inactive: bool = False) -> list[dict]:
     """What a certificate of the course would carry now (for previews and the about page)."""
     rows = []
     for course_credit in course_credits(course_id):
-        if course_credit.credit.active:
+        if include_inactive or course_credit.credit.active:
             rows.append(
                 with_display(
                     {
                         "course_id": course_credit.course_id,
                         "credit_id": course_credit.credit_id,
+                        "active": course_credit.credit.active,
                         **_snapshot(course_credit),
                     }
                 )
