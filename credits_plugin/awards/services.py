@@ -476,8 +476,9 @@ def licences(*, user) -> list[LearnerLicence]:
 
 
 def retire_user(*, user) -> None:
-    """Forget a retired learner's licence numbers; the awards (amounts) stay."""
+    """Forget a retired learner's licence numbers, their history included; the awards stay."""
     LearnerLicence.objects.filter(user=user).delete()
+    LearnerLicence.history.filter(user_id=user.pk).delete()
 
 
 # --- Transcript -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from credits_plugin import api, exceptions
-from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit
+from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, LearnerLicence
 from tests.awards.conftest import COURSE, OTHER_COURSE
 from tests.factories import UserFactory
 
@@ -179,3 +179,4 @@ def test_licences_and_retirement(learner):
 
     api.retire_user(user=learner)
     assert api.licences(user=learner) == []
+    assert not LearnerLicence.history.filter(user_id=learner.pk).exists()
