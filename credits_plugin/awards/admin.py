@@ -28,6 +28,23 @@ class _ServiceRulesForm(forms.ModelForm):
         raise NotImplementedError
 
 
+class CreditTypeForm(_ServiceRulesForm):
+    class Meta:
+        model = CreditType
+        fields = ["name", "description", "reference_required", "allow_multiple_per_course"]
+
+    def check_rules(self, data):
+        if not self.instance.pk:
+            return
+        if (
+            data.get("reference_required")
+            and self.instance.credits.filter(active=True, reference_number="").exists()
+        ):
+            raise exceptions.ReferenceNumberRequired()
+        if data.get("allow_multiple_per_course") is False and services.courses_with_several(self.instance):
+            raise exceptions.OneCreditPerType()
+
+
 class CreditForm(_ServiceRulesForm):
     class Meta:
         model = Credit
@@ -67,6 +84,7 @@ class CourseCreditForm(_ServiceRulesForm):
 
 @admin.register(CreditType)
 class CreditTypeAdmin(SimpleHistoryAdmin):
+    form = CreditTypeForm
     list_display = ("name", "reference_required", "allow_multiple_per_course")
     list_filter = ("reference_required", "allow_multiple_per_course")
     search_fields = ("name", "description")

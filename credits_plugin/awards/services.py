@@ -123,7 +123,7 @@ def update_credit_type(credit_type: CreditType | int, **fields) -> CreditType:
         raise exceptions.DuplicateName(name=fields["name"])
     if fields.get("reference_required") and obj.credits.filter(active=True, reference_number="").exists():
         raise exceptions.ReferenceNumberRequired()
-    if fields.get("allow_multiple_per_course") is False and _courses_with_several(obj):
+    if fields.get("allow_multiple_per_course") is False and courses_with_several(obj):
         raise exceptions.OneCreditPerType()
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -131,7 +131,7 @@ def update_credit_type(credit_type: CreditType | int, **fields) -> CreditType:
     return obj
 
 
-def _courses_with_several(credit_type: CreditType) -> bool:
+def courses_with_several(credit_type: CreditType) -> bool:
     seen: set[str] = set()
     for course_id in CourseCredit.objects.filter(credit__type=credit_type).values_list(
         "course_id", flat=True

@@ -48,3 +48,23 @@ def test_course_credit_form_applies_the_rules(admin_client, course, cpe, ethics)
 
     assert second.status_code == bad_key.status_code == negative.status_code == 200  # the form again
     assert CourseCredit.objects.count() == 1
+
+
+def test_credit_type_form_keeps_existing_credits_valid(admin_client, course, cle):
+    api.create_credit(type=cle, name="No reference")
+    for name in ("A", "B"):
+        api.set_course_credit(
+            course_id=COURSE, credit=api.create_credit(type=cle, name=name, reference_number="R"), amount=100
+        )
+    url = reverse("admin:credits_plugin_credittype_change", args=[cle.pk])
+
+    strict = admin_client.post(
+        url, {"name": "CLE", "reference_required": "on", "allow_multiple_per_course": "on"}
+    )
+    single = admin_client.post(url, {"name": "CLE"})
+
+    assert strict.status_code == single.status_code == 200  # the form again, with the error
+    assert "need a reference number" in strict.content.decode()
+    assert "allows only one per course" in single.content.decode()
+    cle.refresh_from_db()
+    assert (cle.reference_required, cle.allow_multiple_per_course) == (False, True)
