@@ -192,6 +192,7 @@ class LotAdmin(ReadOnlyAdmin):
 
 
 # Each domain registers its own admin pages.
+from credits_plugin.awards import admin as _awards_admin  # noqa: E402, F401
 from credits_plugin.pricing import admin as _pricing_admin  # noqa: E402, F401
 from credits_plugin.purchases import admin as _purchases_admin  # noqa: E402, F401
 from credits_plugin.wallets import admin as _wallets_admin  # noqa: E402, F401

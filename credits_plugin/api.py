@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from credits_plugin.awards import services as _awards
 from credits_plugin.constants import LotSource, SystemAccount, TransferKind
 from credits_plugin.ledger import selectors as _ledger_selectors
 from credits_plugin.ledger import services as _ledger
@@ -21,12 +22,20 @@ from credits_plugin.wallets.services import organisation_wallet, user_wallet
 __all__ = [
     "Balance",
     "VerifyReport",
+    "award_for_certificate",
+    "award_row",
+    "awards",
     "balance",
+    "can_author_course",
+    "certificate_credits",
     "charge",
     "check_credits_enabled",
     "checkout",
+    "course_credits",
     "course_exists",
     "course_prices",
+    "create_credit",
+    "create_credit_type",
     "credits_enabled_for_course",
     "describe_purchase",
     "earn",
@@ -34,10 +43,16 @@ __all__ = [
     "expire_holds",
     "expire_lots",
     "find_user",
+    "format_amount",
     "format_credits",
+    "get_credit",
     "grant",
     "has_pending_payment",
     "history",
+    "learner_summary",
+    "licences",
+    "list_credit_types",
+    "list_credits",
     "mode_requires_payment",
     "open_lots",
     "organisation_wallet",
@@ -45,21 +60,31 @@ __all__ = [
     "place_hold",
     "post_hold",
     "preview_batch",
+    "preview_course_credits",
     "purchase_for",
     "quote",
     "refund",
     "refund_unenrollment",
+    "remove_course_credit",
+    "require_course",
     "retire_user",
     "reverse_transfer",
+    "revoke_for_certificate",
     "run_batch",
     "set_balance",
+    "set_course_credit",
+    "set_licence",
     "settle_enrollment",
     "spendable_wallets",
     "start_batch",
     "system_account",
+    "transcript_csv",
     "transfer",
     "undo_batch",
+    "update_credit",
+    "update_credit_type",
     "user_wallet",
+    "validate_amount",
     "verify_ledger",
     "void_hold",
     "wallet_context",
@@ -197,7 +222,6 @@ set_balance = _wallets.set_balance
 start_batch = _wallets.start_batch
 run_batch = _wallets.run_batch
 undo_batch = _wallets.undo_batch
-retire_user = _wallets.retire_user
 earn = _wallets.earn
 preview_batch = _wallets.preview
 
@@ -293,3 +317,51 @@ def purchase_for(*, user, purchase_id: int):
     from credits_plugin.purchases.models import Purchase
 
     return Purchase.objects.get(pk=purchase_id, user=user)
+
+
+def retire_user(*, user) -> None:
+    """Forget what links a retired learner to people (memberships, licence numbers); amounts stay."""
+    _wallets.retire_user(user=user)
+    _awards.retire_user(user=user)
+
+
+# --- Awarded credits ----------------------------------------------------------------------------
+
+create_credit_type = _awards.create_credit_type
+update_credit_type = _awards.update_credit_type
+create_credit = _awards.create_credit
+update_credit = _awards.update_credit
+get_credit = _awards.get_credit
+course_credits = _awards.course_credits
+set_course_credit = _awards.set_course_credit
+remove_course_credit = _awards.remove_course_credit
+award_for_certificate = _awards.award_for_certificate
+revoke_for_certificate = _awards.revoke_for_certificate
+awards = _awards.awards
+award_row = _awards.award_row
+preview_course_credits = _awards.preview_rows
+certificate_credits = _awards.certificate_credits
+format_amount = _awards.format_amount
+transcript_csv = _awards.transcript_csv
+list_credit_types = _awards.list_credit_types
+list_credits = _awards.list_credits
+require_course = _awards.require_course
+validate_amount = _awards.validate_amount
+
+
+def can_author_course(*, user, course_key) -> bool:
+    """Whether the user may change the course's credits: global staff, or the course's staff as
+    the platform says (``has_studio_write_access``)."""
+    from credits_plugin.conf import platform
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    check = getattr(platform(), "has_studio_write_access", None)
+    return bool(check and check(user, _awards.parse_course_key(course_key)))
+
+
+learner_summary = _awards.learner_summary
+set_licence = _awards.set_licence
+licences = _awards.licences

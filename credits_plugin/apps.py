@@ -31,6 +31,9 @@ RECEIVERS = [
     ("on_unenrollment_completed", "COURSE_UNENROLLMENT_COMPLETED"),
     ("on_course_passing_status_updated", "COURSE_PASSING_STATUS_UPDATED"),
     ("on_certificate_created_earn", "CERTIFICATE_CREATED"),
+    ("on_certificate_created_award", "CERTIFICATE_CREATED"),
+    ("on_certificate_revoked_award", "CERTIFICATE_REVOKED"),
+    ("on_certificate_changed_award", "CERTIFICATE_CHANGED"),
 ]
 
 

@@ -154,3 +154,48 @@ class UnknownTarget(CreditsError):
     code = "unknown_target"
     status_code = 404
     default_message = _("There is no such group or organisation.")
+
+
+# --- Awarded credits ---------------------------------------------------------------------------
+
+
+class UnknownCredit(CreditsError):
+    code = "unknown_credit"
+    status_code = 404
+    default_message = _("There is no such credit.")
+
+
+class UnknownCreditType(CreditsError):
+    code = "unknown_credit_type"
+    status_code = 404
+    default_message = _("There is no such credit type.")
+
+
+class CreditInactive(CreditsError):
+    code = "credit_inactive"
+    status_code = 409
+    default_message = _("This credit is not active, so it cannot be added to a course.")
+
+
+class ReferenceNumberRequired(CreditsError):
+    code = "reference_number_required"
+    default_message = _("Credits of this type need a reference number. Add it to the credit first.")
+
+
+class OneCreditPerType(CreditsError):
+    code = "one_credit_per_type"
+    status_code = 409
+    default_message = _(
+        "This course already carries a credit of this type, and the type allows only one per course."
+    )
+
+
+class DuplicateName(CreditsError):
+    code = "duplicate_name"
+    status_code = 409
+    default_message = _("This name is already used.")
+
+
+class InvalidValue(CreditsError):
+    code = "invalid_value"
+    default_message = _("A value is missing or not valid.")

@@ -1,5 +1,6 @@
 """Django discovers the plugin's models here; each domain keeps its own models module."""
 
+from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
 from credits_plugin.purchases.models import Purchase
@@ -13,13 +14,18 @@ from credits_plugin.wallets.models import (
 
 __all__ = [
     "Account",
+    "AwardedCredit",
+    "CourseCredit",
     "CourseTier",
+    "Credit",
     "CreditGroup",
+    "CreditType",
     "CurrencyValue",
     "EarningRule",
     "Entry",
     "GrantBatch",
     "Hold",
+    "LearnerLicence",
     "Lot",
     "ModePrice",
     "Organisation",

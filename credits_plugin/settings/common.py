@@ -38,7 +38,11 @@ _STEPS = "credits_plugin.integrations.openedx.pipeline"
 PIPELINE_STEPS: dict[str, list[str]] = {
     "org.openedx.learning.course.enrollment.started.v1": [f"{_STEPS}.RequireCreditsPayment"],
     "org.openedx.learning.dashboard.render.started.v1": [f"{_STEPS}.AddCreditsToDashboard"],
-    "org.openedx.learning.course_about.render.started.v1": [f"{_STEPS}.AddCreditsPriceToCourseAbout"],
+    "org.openedx.learning.course_about.render.started.v1": [
+        f"{_STEPS}.AddCreditsPriceToCourseAbout",
+        f"{_STEPS}.AddCreditsOfferedToCourseAbout",
+    ],
+    "org.openedx.learning.certificate.render.started.v1": [f"{_STEPS}.AddAwardedCreditsToCertificate"],
 }
 
 

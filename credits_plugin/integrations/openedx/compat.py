@@ -63,3 +63,33 @@ def bearer_authentication_classes() -> list:
     except ImportError:
         return []
     return [BearerAuthenticationAllowInactiveUser]
+
+
+def generated_certificate_model() -> Any:
+    from lms.djangoapps.certificates.models import GeneratedCertificate
+
+    return GeneratedCertificate
+
+
+def certificate_for(user, course_key) -> Any | None:
+    """The user's certificate in the course (any status), or None."""
+    return generated_certificate_model().certificate_for_student(user, course_key)
+
+
+def passing_certificates() -> Any:
+    """Every eligible certificate with a passing status, for reconciliation (a queryset)."""
+    from lms.djangoapps.certificates.data import CertificateStatuses
+
+    return (
+        generated_certificate_model()
+        .eligible_certificates.filter(status__in=CertificateStatuses.PASSED_STATUSES)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def has_studio_write_access(user, course_key) -> bool:
+    """Whether the user may author the course (global staff, or the course's staff/instructors)."""
+    from common.djangoapps.student.auth import has_studio_write_access as platform_check
+
+    return bool(platform_check(user, course_key))

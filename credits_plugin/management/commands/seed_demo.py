@@ -95,6 +95,25 @@ ENROLMENTS = [
     ("bob", "course-v1:HealthU+Nurse101+2026"),
     ("carol", "course-v1:DemoX+Data201+2026"),
 ]
+# Awarded credits: (type name, reference required, several per course) ...
+CREDIT_TYPES = [
+    ("CPE", True, False, "Continuing professional education for accountants."),
+    ("Nursing CE", False, True, "Continuing education contact hours for nurses."),
+]
+# ... (type, credit, unit, reference number, accrediting body) ...
+CREDITS = [
+    ("CPE", "Information Technology", "hours", "NASBA-112233", "NASBA"),
+    ("CPE", "Ethics", "hours", "NASBA-445566", "NASBA"),
+    ("Nursing CE", "Infection Control", "contact hours", "ANCC-2026-07", "ANCC"),
+    ("Nursing CE", "Patient Safety", "contact hours", "", "ANCC"),
+]
+# ... and (course key, type, credit, amount in hundredths) on the demo courses.
+COURSE_CREDITS = [
+    ("course-v1:DemoX+Py101+2026", "CPE", "Information Technology", 150),
+    ("course-v1:HealthU+Nurse101+2026", "Nursing CE", "Infection Control", 300),
+    ("course-v1:HealthU+Nurse101+2026", "Nursing CE", "Patient Safety", 125),
+    ("course-v1:HealthU+Ethics300+2026", "CPE", "Ethics", 400),
+]
 # (username, course key, mode): a passing certificate after moving the enrolment to ``mode``.
 CERTIFICATES = [("alice", "course-v1:DemoX+Py101+2026", "verified")]
 
@@ -136,6 +155,7 @@ class Command(BaseCommand):
         self._courses(models)
         self._prices()
         self._enrolments(models, users)
+        self._awarded_credits(users)
         self._certificates(models, users)
         self._switches()
         self._wallets(users)
@@ -311,6 +331,51 @@ class Command(BaseCommand):
                 enrollment_model.enroll(user, key)
             self._say(f"  {username:<10} {course_key:<34} {self._state(created)}")
 
+    def _awarded_credits(self, users: dict[str, Any]) -> None:
+        """Credit types and credits, put on demo courses; existing rows are left as they are."""
+        from credits_plugin.awards.models import CourseCredit, Credit, CreditType
+
+        self._heading(_("Awarded credits"))
+        types: dict[str, CreditType] = {}
+        for name, reference_required, several, description in CREDIT_TYPES:
+            found_type = CreditType.objects.filter(name=name).first()
+            created = found_type is None
+            if found_type is None:
+                found_type = api.create_credit_type(
+                    name=name,
+                    description=description,
+                    reference_required=reference_required,
+                    allow_multiple_per_course=several,
+                )
+            types[name] = found_type
+            self._say(f"  type {name:<28} {self._state(created)}")
+        credits: dict[tuple[str, str], Credit] = {}
+        for type_name, name, unit, reference, body in CREDITS:
+            found = Credit.objects.filter(type=types[type_name], name=name).first()
+            created = found is None
+            if found is None:
+                found = api.create_credit(
+                    type=types[type_name],
+                    name=name,
+                    unit_label=unit,
+                    reference_number=reference,
+                    accrediting_body=body,
+                )
+            credits[(type_name, name)] = found
+            self._say(f"  credit {type_name}: {name:<24} {self._state(created)}")
+        for course_key, type_name, name, amount in COURSE_CREDITS:
+            credit = credits[(type_name, name)]
+            created = not CourseCredit.objects.filter(course_id=course_key, credit=credit).exists()
+            if created:
+                api.set_course_credit(course_id=course_key, credit=credit, amount=amount)
+            self._say(
+                f"  {course_key:<34} {type_name}: {name} {api.format_amount(amount)} {credit.unit_label} "
+                f"{self._state(created)}"
+            )
+        # Course authors: "author" is staff of Nurse101 (a Django group in the demo host).
+        staff_group, __ = Group.objects.get_or_create(name="course_staff:course-v1:HealthU+Nurse101+2026")
+        staff_group.user_set.add(users["author"])
+
     def _certificates(self, models: dict[str, Any], users: dict[str, Any]) -> None:
         self._heading(_("Certificates"))
         enrollment_model, certificate_model = models["CourseEnrollment"], models["GeneratedCertificate"]
@@ -326,6 +391,10 @@ class Command(BaseCommand):
                 existing = models["generate_course_certificate"](
                     user, key, status="downloadable", enrollment_mode=mode, course_grade="0.92"
                 )
+            # A certificate issued before its course carried credits (an earlier seed) gets them now.
+            api.award_for_certificate(
+                user=user, course_id=key, certificate_id=existing.verify_uuid, issued_at=existing.created_date
+            )
             self._say(
                 f"  {username:<10} {course_key:<34} {self._state(created)}: /certificates/{existing.verify_uuid}"
             )

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from credits_plugin.rest_api.v1 import wallets
+from credits_plugin.rest_api.v1 import awards, wallets
 
 COURSE_ID = r"(?P<course_id>[^/]+)"
 
@@ -17,6 +17,14 @@ urlpatterns = [
     re_path(rf"^courses/{COURSE_ID}/prices/$", wallets.CoursePricesView.as_view(), name="course-prices"),
     path("checkout/quote/", wallets.QuoteView.as_view(), name="checkout-quote"),
     path("checkout/", wallets.CheckoutView.as_view(), name="checkout"),
+    path("credit-types/", awards.CreditTypeListView.as_view(), name="credit-types"),
+    path("credit-types/<int:type_id>/", awards.CreditTypeDetailView.as_view(), name="credit-type"),
+    path("credits/", awards.CreditListView.as_view(), name="credits"),
+    path("credits/<int:credit_id>/", awards.CreditDetailView.as_view(), name="credit"),
+    re_path(rf"^courses/{COURSE_ID}/credits/$", awards.CourseCreditsView.as_view(), name="course-credits"),
+    path("awards/", awards.AwardListView.as_view(), name="awards"),
+    path("awards/summary/", awards.AwardSummaryView.as_view(), name="awards-summary"),
+    path("awards/transcript.csv", awards.TranscriptView.as_view(), name="awards-transcript"),
 ]
 
 # The OpenAPI schema documents this API only, not the whole LMS it is mounted in.

@@ -1,0 +1,141 @@
+"""Operator admin for awarded credits: types, credits, the credits of courses and the awards."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from credits_plugin import exceptions
+from credits_plugin.awards import services
+from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
+from credits_plugin.emails import credits
+
+
+class _ServiceRulesForm(forms.ModelForm):
+    """Runs the rules of the services (reference numbers, one credit per type) in the admin."""
+
+    def clean(self):
+        data = super().clean() or {}
+        try:
+            self.check_rules(data)
+        except exceptions.CreditsError as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+        return data
+
+    def check_rules(self, data: dict) -> None:
+        raise NotImplementedError
+
+
+class CreditTypeForm(_ServiceRulesForm):
+    class Meta:
+        model = CreditType
+        fields = ["name", "description", "reference_required", "allow_multiple_per_course"]
+
+    def check_rules(self, data):
+        if not self.instance.pk:
+            return
+        if (
+            data.get("reference_required")
+            and self.instance.credits.filter(active=True, reference_number="").exists()
+        ):
+            raise exceptions.ReferenceNumberRequired()
+        if data.get("allow_multiple_per_course") is False and services.courses_with_several(self.instance):
+            raise exceptions.OneCreditPerType()
+
+
+class CreditForm(_ServiceRulesForm):
+    class Meta:
+        model = Credit
+        fields = ["type", "name", "unit_label", "reference_number", "accrediting_body", "active"]
+
+    def check_rules(self, data):
+        credit_type = data.get("type")
+        if credit_type is not None and credit_type.reference_required and not data.get("reference_number"):
+            raise exceptions.ReferenceNumberRequired()
+
+
+class CourseCreditForm(_ServiceRulesForm):
+    class Meta:
+        model = CourseCredit
+        fields = ["course_id", "credit", "amount"]
+
+    def check_rules(self, data):
+        course_id, credit, amount = data.get("course_id"), data.get("credit"), data.get("amount")
+        if amount is not None:
+            services.validate_amount(amount)
+        if course_id:
+            data["course_id"] = str(services.require_course(course_id))
+        if credit is None or not course_id:
+            return
+        if not credit.active:
+            raise exceptions.CreditInactive()
+        if credit.type.reference_required and not credit.reference_number:
+            raise exceptions.ReferenceNumberRequired()
+        others = CourseCredit.objects.filter(course_id=data["course_id"], credit__type=credit.type).exclude(
+            credit=credit
+        )
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if not credit.type.allow_multiple_per_course and others.exists():
+            raise exceptions.OneCreditPerType()
+
+
+@admin.register(CreditType)
+class CreditTypeAdmin(SimpleHistoryAdmin):
+    form = CreditTypeForm
+    list_display = ("name", "reference_required", "allow_multiple_per_course")
+    list_filter = ("reference_required", "allow_multiple_per_course")
+    search_fields = ("name", "description")
+
+
+@admin.register(Credit)
+class CreditAdmin(SimpleHistoryAdmin):
+    form = CreditForm
+    list_display = ("name", "type", "unit_label", "reference_number", "accrediting_body", "active")
+    list_filter = ("type", "active", "accrediting_body")
+    search_fields = ("name", "reference_number", "accrediting_body", "type__name")
+    list_select_related = ("type",)
+
+
+@admin.register(CourseCredit)
+class CourseCreditAdmin(SimpleHistoryAdmin):
+    form = CourseCreditForm
+    list_display = ("course_id", "credit", "amount_display")
+    list_filter = ("credit__type", "credit")
+    search_fields = ("course_id", "credit__name", "credit__type__name")
+    list_select_related = ("credit__type",)
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj):
+        return f"{credits(obj.amount)} {obj.credit.unit_label}"
+
+
+@admin.register(AwardedCredit)
+class AwardedCreditAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "course_id", "type_name", "credit_name", "amount_display", "status", "issued_at")
+    list_filter = ("status", "type_name", "issued_at")
+    search_fields = ("user__username", "user__email", "course_id", "credit_name", "reference_number")
+    date_hierarchy = "issued_at"
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in AwardedCredit._meta.fields]
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj):
+        return f"{credits(obj.amount)} {obj.unit_label}"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LearnerLicence)
+class LearnerLicenceAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "accrediting_body", "licence_number")
+    list_filter = ("accrediting_body",)
+    search_fields = ("user__username", "user__email", "accrediting_body", "licence_number")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)
