@@ -32,6 +32,7 @@ class CurrencyValue(models.Model):
         app_label = "credits_plugin"
         db_table = "credits_plugin_currencyvalue"
         verbose_name = _("credit value of a currency")
+        verbose_name_plural = _("credit values of currencies")
         constraints = [
             models.CheckConstraint(
                 condition=Q(credits_per_unit__gt=0), name="credits_currency_value_positive"
@@ -102,6 +103,7 @@ class ModePrice(models.Model):
         app_label = "credits_plugin"
         db_table = "credits_plugin_modeprice"
         verbose_name = _("mode price in credits")
+        verbose_name_plural = _("mode prices in credits")
         constraints = [
             models.UniqueConstraint(fields=["course_key", "mode_slug"], name="credits_mode_price_unique"),
             models.CheckConstraint(condition=Q(price__gt=0), name="credits_mode_price_positive"),
