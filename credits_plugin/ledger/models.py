@@ -265,7 +265,6 @@ class Entry(models.Model):
         db_table = "credits_plugin_entry"
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
-        verbose_name_plural = _("entries")
         indexes = [models.Index(fields=["account", "transfer"], name="credits_entry_account_transfer")]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="credits_entry_amount_not_zero")]
 
