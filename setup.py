@@ -42,6 +42,7 @@ setup(
         "edx-toggles>=5.2",
         "openedx-events>=10.5",
         "openedx-filters>=2.0",
+        "reportlab>=4.0",
     ],
     entry_points={
         "lms.djangoapp": ["credits_plugin = credits_plugin.apps:CreditsPluginConfig"],

@@ -79,6 +79,7 @@ __all__ = [
     "start_batch",
     "system_account",
     "transcript_csv",
+    "transcript_pdf",
     "transfer",
     "undo_batch",
     "update_credit",
@@ -343,6 +344,7 @@ preview_course_credits = _awards.preview_rows
 certificate_credits = _awards.certificate_credits
 format_amount = _awards.format_amount
 transcript_csv = _awards.transcript_csv
+transcript_pdf = _awards.transcript_pdf
 list_credit_types = _awards.list_credit_types
 list_credits = _awards.list_credits
 require_course = _awards.require_course

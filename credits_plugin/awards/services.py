@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime
+from html import escape
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -544,6 +545,104 @@ def transcript_csv(*, user) -> str:
                     _csv_cell(row["unit_label"]),
                 ]
             )
+    return out.getvalue()
+
+
+def transcript_pdf(*, user) -> bytes:
+    """The learner's awarded credits as a PDF transcript (A4): the learner, their licence
+    numbers, one row per award, then totals by type."""
+    import io
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"]
+    out = io.BytesIO()
+    name = user.get_full_name() or user.get_username()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("Transcript of awarded credits"),
+        author=name,
+    )
+
+    def table(rows: list[list], widths: list[float]) -> Table:
+        body = [[Paragraph(escape(str(value)), cell) for value in row] for row in rows]
+        result = Table(body, colWidths=[w * mm for w in widths], repeatRows=1)
+        result.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#8a99a8")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return result
+
+    story: list = [
+        Paragraph(escape(_("Transcript of awarded credits")), styles["Title"]),
+        Paragraph(escape(_("Learner: {name}").format(name=name)), styles["Normal"]),
+        Paragraph(
+            escape(_("Issued on {date}").format(date=timezone.now().date().isoformat())), styles["Normal"]
+        ),
+    ]
+    for licence in licences(user=user):
+        story.append(
+            Paragraph(
+                escape(
+                    _("Licence number with {body}: {number}").format(
+                        body=licence.accrediting_body, number=licence.licence_number
+                    )
+                ),
+                styles["Normal"],
+            )
+        )
+    story.append(Spacer(1, 6 * mm))
+    rows = [
+        [
+            _("Course"),
+            _("Issued"),
+            _("Type"),
+            _("Credit"),
+            _("Amount"),
+            _("Reference number"),
+            _("Accrediting body"),
+        ]
+    ]
+    for award in awards(user=user).order_by("issued_at", "course_id", "type_name", "credit_name"):
+        rows.append(
+            [
+                award.course_id,
+                award.issued_at.date().isoformat(),
+                award.type_name,
+                award.credit_name,
+                f"{format_amount(award.amount)} {award.unit_label}",
+                award.reference_number,
+                award.accrediting_body,
+            ]
+        )
+    if len(rows) == 1:
+        story.append(Paragraph(escape(_("No credits have been awarded yet.")), styles["Normal"]))
+    else:
+        story.append(table(rows, [60, 22, 35, 45, 28, 35, 42]))
+        totals = [[_("Type"), _("Total")]] + [
+            [row["type_name"], f"{format_amount(row['amount'])} {row['unit_label']}"]
+            for row in learner_summary(user=user)["by_type"]
+        ]
+        story += [Spacer(1, 6 * mm), Paragraph(escape(_("Totals by type")), styles["Heading2"])]
+        story.append(table(totals, [80, 40]))
+    doc.build(story)
     return out.getvalue()
 
 

@@ -96,6 +96,13 @@ def my_transcript(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def my_transcript_pdf(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(api.transcript_pdf(user=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="awarded-credits.pdf"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def course_credits(request: HttpRequest, course_id: str) -> HttpResponse:
     """Course staff put credits on the course, change their amounts and take them off."""

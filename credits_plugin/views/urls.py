@@ -10,5 +10,6 @@ urlpatterns = [
     path("checkout/done/<int:purchase_id>/", wallets.checkout_done, name="checkout-done"),
     path("awards/", awards.my_awards, name="my-awards"),
     path("awards/transcript.csv", awards.my_transcript, name="my-awards-transcript"),
+    path("awards/transcript.pdf", awards.my_transcript_pdf, name="my-awards-transcript-pdf"),
     re_path(r"^courses/(?P<course_id>[^/]+)/credits/$", awards.course_credits, name="course-credits"),
 ]

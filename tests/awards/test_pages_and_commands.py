@@ -127,3 +127,61 @@ def test_seed_demo_awards_credits_to_the_demo_learner():
         ("course-v1:DemoX+Py101+2026", "Information Technology", 150)
     ]
     assert CourseCredit.objects.count() == 4
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn in a PDF made by ReportLab: its content streams, inflated."""
+    import base64
+    import re
+    import zlib
+
+    assert data.startswith(b"%PDF-")
+    chunks = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\n?endstream", data, flags=re.S):
+        if raw.rstrip().endswith(b"~>"):  # ReportLab's default: ASCII85, then Flate
+            raw = base64.a85decode(raw.strip()[:-2])
+        try:
+            chunks.append(zlib.decompress(raw).decode("latin-1"))
+        except zlib.error:
+            chunks.append(raw.decode("latin-1"))
+    return " ".join(re.findall(r"\((.*?)\) Tj", "\n".join(chunks)))
+
+
+class TestPdfTranscript:
+    def test_learner_downloads_the_pdf(self, client, course, learner, ethics):
+        api.set_course_credit(course_id=COURSE, credit=ethics, amount=150)
+        api.award_for_certificate(user=learner, course_id=COURSE)
+        api.set_licence(user=learner, accrediting_body="NASBA", licence_number="L-77")
+        client.force_login(learner)
+
+        page = client.get(reverse("credits_plugin:my-awards")).content.decode()
+        response = client.get(reverse("credits_plugin:my-awards-transcript-pdf"))
+
+        assert reverse("credits_plugin:my-awards-transcript-pdf") in page
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert "awarded-credits.pdf" in response["Content-Disposition"]
+        text = pdf_text(response.content)
+        for expected in ("Transcript of awarded credits", "Ethics", "1.50 hours", "CPE-123", "NASBA", "L-77"):
+            assert expected in text, expected
+
+    def test_no_awards_yet(self, client, learner):
+        client.force_login(learner)
+        text = pdf_text(client.get(reverse("credits_plugin:my-awards-transcript-pdf")).content)
+        assert "No credits have been awarded yet." in text
+
+    def test_rest_pdf_is_own_or_staff_only(self, client, course, learner, ethics):
+        from rest_framework.test import APIClient
+
+        api.set_course_credit(course_id=COURSE, credit=ethics, amount=150)
+        api.award_for_certificate(user=learner, course_id=COURSE)
+        own, snoop, staff = APIClient(), APIClient(), APIClient()
+        own.force_authenticate(learner)
+        snoop.force_authenticate(UserFactory(username="snoop"))
+        staff.force_authenticate(UserFactory(username="boss", is_staff=True))
+        url = "/api/credits_plugin/v1/awards/transcript.pdf"
+
+        mine = own.get(url)
+        assert mine.status_code == 200 and "Ethics" in pdf_text(mine.content)
+        assert snoop.get(f"{url}?username={learner.username}").status_code == 403
+        assert "Ethics" in pdf_text(staff.get(f"{url}?username={learner.username}").content)

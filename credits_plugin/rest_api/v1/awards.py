@@ -291,3 +291,18 @@ class TranscriptView(CreditsAPIView):
         response = HttpResponse(api.transcript_csv(user=learner), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="awarded-credits-{learner.username}.csv"'
         return response
+
+
+class TranscriptPdfView(CreditsAPIView):
+    """The learner's awarded credits as a PDF transcript."""
+
+    @extend_schema(
+        parameters=[USERNAME],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        tags=["awarded credits"],
+    )
+    def get(self, request):
+        learner = _learner(request)
+        response = HttpResponse(api.transcript_pdf(user=learner), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="awarded-credits-{learner.username}.pdf"'
+        return response

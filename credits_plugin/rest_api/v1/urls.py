@@ -25,6 +25,7 @@ urlpatterns = [
     path("awards/", awards.AwardListView.as_view(), name="awards"),
     path("awards/summary/", awards.AwardSummaryView.as_view(), name="awards-summary"),
     path("awards/transcript.csv", awards.TranscriptView.as_view(), name="awards-transcript"),
+    path("awards/transcript.pdf", awards.TranscriptPdfView.as_view(), name="awards-transcript-pdf"),
 ]
 
 # The OpenAPI schema documents this API only, not the whole LMS it is mounted in.
