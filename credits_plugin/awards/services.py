@@ -56,6 +56,15 @@ def parse_course_key(course_id) -> CourseKey:
         raise exceptions.InvalidCourseKey(course_id=str(course_id)) from exc
 
 
+def course_name(course_id) -> str:
+    """The course's display name, or its key when the course is gone or the key is not one."""
+    try:
+        overview = platform().get_course_overview(parse_course_key(course_id))
+    except exceptions.InvalidCourseKey:
+        return str(course_id)
+    return (getattr(overview, "display_name", "") or "") or str(course_id)
+
+
 def require_course(course_id) -> CourseKey:
     """The course key of an existing course; InvalidCourseKey (400) or UnknownCourse (404)."""
     course_key = parse_course_key(course_id)
@@ -443,7 +452,13 @@ def learner_summary(*, user) -> dict:
         )
         type_row["amount"] += award.amount
         course = courses.setdefault(
-            award.course_id, {"course_id": award.course_id, "issued_at": award.issued_at, "credits": []}
+            award.course_id,
+            {
+                "course_id": award.course_id,
+                "course_name": course_name(award.course_id),
+                "issued_at": award.issued_at,
+                "credits": [],
+            },
         )
         course["credits"].append(award_row(award))
     return {
@@ -620,10 +635,15 @@ def transcript_pdf(*, user) -> bytes:
             _("Accrediting body"),
         ]
     ]
+    names: dict[str, str] = {}
     for award in awards(user=user).order_by("issued_at", "course_id", "type_name", "credit_name"):
+        if award.course_id not in names:
+            names[award.course_id] = course_name(award.course_id)
         rows.append(
             [
-                award.course_id,
+                names[award.course_id]
+                if names[award.course_id] == award.course_id
+                else f"{names[award.course_id]} ({award.course_id})",
                 award.issued_at.date().isoformat(),
                 award.type_name,
                 award.credit_name,

@@ -34,6 +34,7 @@ class TestMyAwards:
         assert "My awarded credits" in html
         assert 'data-testid="award-totals"' in html and 'data-testid="award-courses"' in html
         assert "1.50 hours" in html and COURSE in html and "CPE-123" in html
+        assert api.learner_summary(user=learner)["courses"][0]["course_name"] in html
         assert '<th scope="col">' in html and '<label for="id_licence_number">' in html
         assert csv["Content-Type"].startswith("text/csv")
         assert "Ethics,1.50,hours" in csv.content.decode()
@@ -162,7 +163,17 @@ class TestPdfTranscript:
         assert response["Content-Type"] == "application/pdf"
         assert "awarded-credits.pdf" in response["Content-Disposition"]
         text = pdf_text(response.content)
-        for expected in ("Transcript of awarded credits", "Ethics", "1.50 hours", "CPE-123", "NASBA", "L-77"):
+        name = api.learner_summary(user=learner)["courses"][0]["course_name"]
+        assert name != COURSE  # the course's display name, not only its key
+        for expected in (
+            "Transcript of awarded credits",
+            name,
+            "Ethics",
+            "1.50 hours",
+            "CPE-123",
+            "NASBA",
+            "L-77",
+        ):
             assert expected in text, expected
 
     def test_no_awards_yet(self, client, learner):
@@ -185,3 +196,11 @@ class TestPdfTranscript:
         assert mine.status_code == 200 and "Ethics" in pdf_text(mine.content)
         assert snoop.get(f"{url}?username={learner.username}").status_code == 403
         assert "Ethics" in pdf_text(staff.get(f"{url}?username={learner.username}").content)
+
+
+def test_course_name_falls_back_to_the_key(course):
+    from credits_plugin.awards.services import course_name
+
+    assert course_name(COURSE) == "Ethics for Accountants"
+    assert course_name("course-v1:Gone+X1+2020") == "course-v1:Gone+X1+2020"
+    assert course_name("not a key") == "not a key"

@@ -105,6 +105,7 @@ class TotalOutput(serializers.Serializer):
 
 class CourseAwardsOutput(serializers.Serializer):
     course_id = serializers.CharField()
+    course_name = serializers.CharField(help_text="The course's display name, or its key when it is gone.")
     issued_at = serializers.DateTimeField()
     credits = AwardOutput(many=True)
 
