@@ -255,15 +255,28 @@ def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool, int] | Non
     is an active system account; returns the hold, whether the debit account is active, and
     its available balance."""
     q = _Statement(vendor)
-    sql = (
-        f"SELECT {_HOLD_SELECT}, a.is_active, a.balance - a.held FROM {HOLD} h JOIN {ACCOUNT} a ON a.id = h.debit_account_id "
-        f"WHERE h.id = {q.num(hold_id)} AND a.kind <> '{SYSTEM}' AND EXISTS (SELECT 1 FROM {ACCOUNT} c "
-        f"WHERE c.id = h.credit_account_id AND c.kind = '{SYSTEM}' AND c.is_active)"
-    )
-    if vendor == "postgresql":
-        sql += " FOR UPDATE OF h, a"
-    elif vendor == "mysql":
-        sql += " FOR UPDATE"  # the rows of h and a; rows read by a subquery are not locked
+    columns = f"{_HOLD_SELECT}, a.is_active, a.balance - a.held"
+    if vendor == "mysql":
+        # InnoDB keeps its lock on every row a locking read reaches, even one the WHERE then
+        # refuses: a hold whose credit is another wallet would leave its debit wallet locked, and
+        # the general path, locking both wallets in ascending id order, could deadlock. The debit
+        # account is reached through a subquery (whose rows are not locked) that finds it only
+        # when the credit account is an active system account.
+        debit = (
+            f"(SELECT h2.debit_account_id FROM {HOLD} h2 "
+            f"JOIN {ACCOUNT} d ON d.id = h2.debit_account_id AND d.kind <> '{SYSTEM}' "
+            f"JOIN {ACCOUNT} c ON c.id = h2.credit_account_id AND c.kind = '{SYSTEM}' AND c.is_active "
+            f"WHERE h2.id = {q.num(hold_id)})"
+        )
+        sql = f"SELECT {columns} FROM {HOLD} h JOIN {ACCOUNT} a ON a.id = {debit} WHERE h.id = {q.num(hold_id)} FOR UPDATE"
+    else:
+        sql = (
+            f"SELECT {columns} FROM {HOLD} h JOIN {ACCOUNT} a ON a.id = h.debit_account_id "
+            f"WHERE h.id = {q.num(hold_id)} AND a.kind <> '{SYSTEM}' AND EXISTS (SELECT 1 FROM {ACCOUNT} c "
+            f"WHERE c.id = h.credit_account_id AND c.kind = '{SYSTEM}' AND c.is_active)"
+        )
+        if vendor == "postgresql":
+            sql += " FOR UPDATE OF h, a"  # only the rows returned are locked
     q.execute(cursor, sql)
     row = cursor.fetchone()
     if row is None:

@@ -213,3 +213,30 @@ def test_hold_expiry_races_with_post():
     assert api.balance(wallet).balance == 1_000 - 100 * statuses[HoldStatus.POSTED]
     assert api.balance(wallet).held == 0
     assert_clean()
+
+
+def test_posting_holds_between_two_wallets_while_transfers_cross():
+    """Holds credited to another wallet post through the general path, which locks both wallets
+    in ascending id order, while transfers between the same wallets cross in both directions.
+    On MariaDB the fast path's locking read must not have locked the debit wallet first."""
+    from credits_plugin.ledger import services as ledger_services
+
+    low, high = funded_wallet(50_000), funded_wallet(50_000)
+    holds = [
+        ledger_services.place_hold(debit=high.pk, credit=low.pk, amount=100, idempotency_key=f"wh{i}").pk
+        for i in range(8)
+    ]
+
+    def work(i: int) -> Any:
+        if i < 8:
+            return ledger_services.post_hold(hold=holds[i]).pk
+        return api.transfer(
+            debit=low.pk, credit=high.pk, amount=10, kind="adjustment", idempotency_key=f"wx{i}"
+        ).pk
+
+    results = run_threads(work)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert api.balance(high).balance == 50_000 - 800 + 80
+    assert api.balance(low).balance == 50_000 + 800 - 80
+    assert api.balance(high).held == 0
+    assert_clean()
