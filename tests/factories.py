@@ -48,3 +48,16 @@ def funded_user(amount: int = 10_000, **fields):
     if amount:
         api.grant(account=api.user_wallet(user), amount=amount, idempotency_key=f"fund:{user.pk}")
     return user
+
+
+def confirm_form(mode: str, price: int, pay_from: str = "personal") -> dict[str, str]:
+    """What *Confirm and enrol* on the checkout page posts after a summary of ``mode`` at
+    ``price`` hundredths paid from ``pay_from``."""
+    return {
+        "mode": mode,
+        "pay_from": pay_from,
+        "quoted_mode": mode,
+        "quoted_pay_from": pay_from,
+        "quoted_price": str(price),
+        "confirm": "1",
+    }

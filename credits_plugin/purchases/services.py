@@ -176,17 +176,28 @@ def _check_spending_cap(*, user, organisation: Organisation, account: Account, a
 def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Purchase:
     """Buy ``mode_slug`` of a course with credits and enrol the user.
 
-    Retries and double clicks return the same purchase and never charge twice. When the
-    platform refuses the enrolment (closed, full, ...) the hold is voided, the purchase is
-    recorded as failed, and :class:`EnrollmentFailed` says why.
+    Retries and double clicks get the first answer again and never charge twice: the same
+    purchase, or the same :class:`EnrollmentFailed` when the platform refused it. A request
+    that reuses the purchase's key but differs from it (another paying wallet, another price)
+    is refused with :class:`IdempotencyConflict`. When the platform refuses the enrolment
+    (closed, full, ...) the hold is voided, the purchase is recorded as failed, and
+    :class:`EnrollmentFailed` says why.
     """
     q = quote(user=user, course_id=course_id, mode_slug=mode_slug, pay_from=pay_from)
     course_key = q.course_key
+    # What this request asks for: a replay must ask for the same (see _replay).
+    request = _Request(
+        user_id=user.pk,
+        course_key=course_key,
+        mode_slug=mode_slug,
+        account_id=q.account.pk,
+        amount=q.price.amount,
+    )
     mode, active = platform().enrollment_mode(user, course_key)
     key = _checkout_key(user, course_key, mode_slug)
     done = Purchase.objects.filter(idempotency_key=key).first()
     if done is not None:
-        return _finished(done)
+        return _replay(done, request)
     if active and mode == mode_slug:
         raise exceptions.AlreadyEnrolled(course_id=str(course_key), mode=mode_slug)
     _, organisation = paying_account(user=user, pay_from=pay_from)
@@ -200,7 +211,7 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
             _lock_account(q.account.pk)
             done = Purchase.objects.filter(idempotency_key=key).first()
             if done is not None:  # a double click that committed while this one waited
-                return _finished(done)
+                return _replay(done, request)
             if organisation is not None:
                 _check_spending_cap(
                     user=user, organisation=organisation, account=q.account, amount=q.price.amount
@@ -235,7 +246,7 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
                 failure = exc
                 ledger.void_hold(hold=hold)
                 Purchase.objects.filter(pk=purchase.pk).update(
-                    status=Purchase.Status.FAILED, failure_reason=str(exc)[:1000] or exc.__class__.__name__
+                    status=Purchase.Status.FAILED, failure_reason=_failure_reason(exc)
                 )
             else:
                 complete(purchase=purchase)
@@ -244,12 +255,50 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
         existing = Purchase.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
-        return _finished(existing)
+        return _replay(existing, request)
     if failure is not None:
-        raise exceptions.EnrollmentFailed(reason=str(failure) or failure.__class__.__name__)
+        raise exceptions.EnrollmentFailed(reason=_failure_reason(failure))
     purchase.refresh_from_db()
     _send_receipt(purchase)
     return purchase
+
+
+@dataclass(frozen=True)
+class _Request:
+    """The fingerprint of a checkout: who buys what, from which wallet, at which price."""
+
+    user_id: int
+    course_key: CourseKey | None
+    mode_slug: str
+    account_id: int
+    amount: int
+
+    @classmethod
+    def of(cls, purchase: Purchase) -> _Request:
+        return cls(
+            user_id=purchase.user_id,
+            course_key=purchase.course_key,
+            mode_slug=purchase.mode_slug,
+            account_id=purchase.account_id,
+            amount=purchase.amount,
+        )
+
+
+def _failure_reason(exc: Exception) -> str:
+    return str(exc)[:1000] or exc.__class__.__name__
+
+
+def _replay(purchase: Purchase, request: _Request) -> Purchase:
+    """The answer to a checkout whose key is already used: the first answer when the request
+    is the same one, :class:`IdempotencyConflict` when it is not."""
+    if _Request.of(purchase) != request:
+        raise exceptions.IdempotencyConflict(
+            _(
+                "This course mode is already being bought or was bought with another wallet or "
+                "at another price. Refresh the page to see where it stands."
+            )
+        )
+    return _finished(purchase)
 
 
 def describe_purchase(purchase: Purchase) -> dict[str, str]:
@@ -267,8 +316,11 @@ def describe_purchase(purchase: Purchase) -> dict[str, str]:
 
 
 def _finished(purchase: Purchase) -> Purchase:
+    """The first answer to a purchase, given again: the purchase, or the error it ended with."""
     if purchase.status == Purchase.Status.PENDING:
         raise exceptions.CheckoutInProgress()
+    if purchase.status == Purchase.Status.FAILED:
+        raise exceptions.EnrollmentFailed(reason=purchase.failure_reason)
     return purchase
 
 
