@@ -156,6 +156,33 @@ class UnknownTarget(CreditsError):
     default_message = _("There is no such group or organisation.")
 
 
+class ModeRequired(CreditsError):
+    code = "mode_required"
+    default_message = _("Choose a course mode.")
+
+
+class PriceChanged(CreditsError):
+    """The price the learner was shown is not the price a checkout would charge now."""
+
+    code = "price_changed"
+    status_code = 409
+    default_message = _(
+        "The price of this course mode changed since you saw it, so nothing was charged. "
+        "Check the new price and confirm again."
+    )
+
+
+class SummaryOutdated(CreditsError):
+    """The learner confirmed a mode or wallet other than the one the summary showed."""
+
+    code = "summary_outdated"
+    status_code = 409
+    default_message = _(
+        "You changed the course mode or the wallet after the summary was shown, so nothing was "
+        "charged. Check the new summary and confirm again."
+    )
+
+
 # --- Awarded credits ---------------------------------------------------------------------------
 
 

@@ -173,8 +173,13 @@ def _check_spending_cap(*, user, organisation: Organisation, account: Account, a
         )
 
 
-def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Purchase:
+def checkout(
+    *, user, course_id, mode_slug: str, pay_from: str = PERSONAL, expected_price: int | None = None
+) -> Purchase:
     """Buy ``mode_slug`` of a course with credits and enrol the user.
+
+    ``expected_price`` is the price (hundredths) the learner was shown: when given and it is
+    not the price a checkout charges now, :class:`PriceChanged` is raised and nothing changes.
 
     Retries and double clicks get the first answer again and never charge twice: the same
     purchase, or the same :class:`EnrollmentFailed` when the platform refused it. A request
@@ -183,6 +188,10 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
     (closed, full, ...) the hold is voided, the purchase is recorded as failed, and
     :class:`EnrollmentFailed` says why.
     """
+    if expected_price is not None and (
+        isinstance(expected_price, bool) or not isinstance(expected_price, int)
+    ):
+        raise exceptions.InvalidAmount()
     q = quote(user=user, course_id=course_id, mode_slug=mode_slug, pay_from=pay_from)
     course_key = q.course_key
     # What this request asks for: a replay must ask for the same (see _replay).
@@ -191,7 +200,7 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
         course_key=course_key,
         mode_slug=mode_slug,
         account_id=q.account.pk,
-        amount=q.price.amount,
+        amount=q.price.amount if expected_price is None else expected_price,
     )
     mode, active = platform().enrollment_mode(user, course_key)
     key = _checkout_key(user, course_key, mode_slug)
@@ -200,6 +209,7 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
         return _replay(done, request)
     if active and mode == mode_slug:
         raise exceptions.AlreadyEnrolled(course_id=str(course_key), mode=mode_slug)
+    check_price(q, expected_price)
     _, organisation = paying_account(user=user, pay_from=pay_from)
 
     failure: Exception | None = None
@@ -261,6 +271,22 @@ def checkout(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Pu
     purchase.refresh_from_db()
     _send_receipt(purchase)
     return purchase
+
+
+def check_price(q: Quote, expected_price: int | None) -> None:
+    """Raise :class:`PriceChanged` when the price the learner saw is not the quote's."""
+    if expected_price is None or expected_price == q.price.amount:
+        return
+    raise exceptions.PriceChanged(
+        _(
+            "The price of {mode} changed from {quoted} to {price} credits since you saw it, so "
+            "nothing was charged. Check the new price and confirm again."
+        ).format(
+            mode=q.mode_name, quoted=format_credits(expected_price), price=format_credits(q.price.amount)
+        ),
+        expected_price=expected_price,
+        price=q.price.amount,
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError, UnknownCourse
+from credits_plugin.exceptions import CreditsError, ModeRequired, SummaryOutdated, UnknownCourse, UnknownMode
 
 
 @login_required
@@ -33,9 +33,17 @@ def my_credits(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
-    """Pick a mode and wallet, see the price and the balance after, confirm."""
-    mode = request.POST.get("mode") or request.GET.get("mode") or ""
-    pay_from = request.POST.get("pay_from") or request.GET.get("pay_from") or "personal"
+    """Pick a mode and wallet, see the price and the balance after, confirm.
+
+    The form posts twice: *Update the summary* (``update``) only quotes; *Confirm and enrol*
+    also carries what the summary showed (``quoted_mode``, ``quoted_pay_from``,
+    ``quoted_price``) and is refused, with the new summary, when the learner changed the mode or
+    the wallet since, or when the price changed.
+    """
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    mode = data.get("mode", "")
+    pay_from = data.get("pay_from") or "personal"
     context: dict = {"course_id": course_id, "mode": mode, "pay_from": pay_from, "error": None, "quote": None}
     try:
         course_key = api.parse_course_key(course_id)
@@ -44,33 +52,67 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
         api.check_credits_enabled(course_key=course_key)
         context["prices"] = api.course_prices(course_key=course_key)
         context["wallets"] = api.spendable_wallets(user=request.user)
+        if posted and not mode:
+            # Never fall back to another mode: the learner pays only for a mode they chose.
+            raise ModeRequired()
         if not mode and context["prices"]:
             mode = context["mode"] = context["prices"][0]["mode_slug"]
         if mode:
             context["quote"] = api.quote(
                 user=request.user, course_id=course_id, mode_slug=mode, pay_from=pay_from
             )
+    except UnknownMode as exc:
+        # A form names only the course's modes: a posted unknown one is a choice to make again.
+        return _checkout_error(request, context, ModeRequired() if posted else exc)
     except CreditsError as exc:
-        context["error"] = exc.message
-        return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
-    if request.method == "POST":
-        try:
-            purchase = api.checkout(user=request.user, course_id=course_id, mode_slug=mode, pay_from=pay_from)
-        except CreditsError as exc:
-            context["error"] = exc.message
-            if exc.details.get("reason"):
-                context["error_reason"] = exc.details["reason"]
-            return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
-        organisation = api.describe_purchase(purchase)["organisation"]
-        if organisation:
-            done = _("You are enrolled. {amount} credits were taken from the wallet of {organisation}.")
-        else:
-            done = _("You are enrolled. {amount} credits were taken from your wallet.")
-        messages.success(
-            request, done.format(amount=api.format_credits(purchase.amount), organisation=organisation)
+        return _checkout_error(request, context, exc)
+    if not posted or "update" in request.POST:
+        return render(request, "credits_plugin/checkout.html", context)
+    try:
+        purchase = api.checkout(
+            user=request.user,
+            course_id=course_id,
+            mode_slug=_confirmed(request.POST, mode=mode, pay_from=pay_from),
+            pay_from=pay_from,
+            expected_price=_quoted_price(request.POST),
         )
-        return redirect(reverse("credits_plugin:checkout-done", kwargs={"purchase_id": purchase.pk}))
-    return render(request, "credits_plugin/checkout.html", context)
+    except CreditsError as exc:
+        return _checkout_error(request, context, exc)
+    if purchase.status != "completed":
+        # Only a replay can find a purchase that is not completed: it was refunded since.
+        context["error"] = _("This purchase was refunded. Reload the page to buy the course mode again.")
+        return render(request, "credits_plugin/checkout.html", context, status=409)
+    organisation = api.describe_purchase(purchase)["organisation"]
+    if organisation:
+        done = _("You are enrolled. {amount} credits were taken from the wallet of {organisation}.")
+    else:
+        done = _("You are enrolled. {amount} credits were taken from your wallet.")
+    messages.success(
+        request, done.format(amount=api.format_credits(purchase.amount), organisation=organisation)
+    )
+    return redirect(reverse("credits_plugin:checkout-done", kwargs={"purchase_id": purchase.pk}))
+
+
+def _confirmed(form, *, mode: str, pay_from: str) -> str:
+    """The mode to buy, once sure the summary the learner confirmed was for it and the wallet."""
+    if form.get("quoted_mode") != mode or (form.get("quoted_pay_from") or "personal") != pay_from:
+        raise SummaryOutdated()
+    return mode
+
+
+def _quoted_price(form) -> int:
+    """The price the confirmed summary showed, in hundredths."""
+    value = form.get("quoted_price", "")
+    if not (value.isascii() and value.isdigit()):
+        raise SummaryOutdated()
+    return int(value)
+
+
+def _checkout_error(request: HttpRequest, context: dict, exc: CreditsError) -> HttpResponse:
+    context["error"] = exc.message
+    if exc.details.get("reason"):
+        context["error_reason"] = exc.details["reason"]
+    return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
 
 
 @login_required

@@ -120,6 +120,7 @@ def test_balance_spent_elsewhere_before_confirming_is_refused(page: Page, login_
     page.get_by_label("Professional Education — 199.00 credits").check()
     page.get_by_role("button", name="Update the summary").click()
     expect(summary_value(page, "Price")).to_have_text("199.00 credits")
+    assert "csrfmiddlewaretoken" not in page.url
     expect(summary_value(page, "Your balance after the purchase")).to_have_text("126.00 credits")
 
     api.set_balance(user=user("carol"), amount=1_000, comment="Spent elsewhere", idempotency_key="e2e:carol")
@@ -131,6 +132,39 @@ def test_balance_spent_elsewhere_before_confirming_is_refused(page: Page, login_
     assert available("carol") == 1_000
     assert not Purchase.objects.filter(user__username="carol").exists()
     assert api.verify_ledger().ok
+
+
+def test_a_mode_picked_after_the_summary_is_not_charged_before_its_summary_is_seen(
+    page: Page, login_as, artifacts_dir
+):
+    """The learner sees the summary of one mode, picks another and confirms at once: nothing is
+    charged, the page shows the summary of the mode picked, and confirming that buys it."""
+    login_as("carol")
+    page.goto(f"/credits/checkout/{NURSE101}/")
+    expect(summary_value(page, "Course mode")).to_have_text("Verified Certificate")
+    expect(summary_value(page, "Price")).to_have_text("49.00 credits")
+
+    page.get_by_label("Professional Education — 199.00 credits").check()
+    page.get_by_role("button", name="Confirm and enrol").click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "You changed the course mode or the wallet after the summary was shown, so nothing was "
+        "charged. Check the new summary and confirm again."
+    )
+    expect(summary_value(page, "Course mode")).to_have_text("Professional Education")
+    expect(summary_value(page, "Price")).to_have_text("199.00 credits")
+    expect(summary_value(page, "Your balance after the purchase")).to_have_text("126.00 credits")
+    assert "csrfmiddlewaretoken" not in page.url
+    page.screenshot(path=str(artifacts_dir / "checkout-summary-outdated.png"), full_page=True)
+    assert enrolled("carol", NURSE101) == (None, None)
+    assert available("carol") == 32_500
+
+    page.get_by_role("button", name="Confirm and enrol").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "You are enrolled. 199.00 credits were taken from your wallet."
+    )
+    assert enrolled("carol", NURSE101) == ("professional", True)
+    assert available("carol") == 32_500 - 19_900
 
 
 def test_header_and_dashboard_show_the_balance(page: Page, login_as, artifacts_dir):

@@ -17,7 +17,7 @@ from credits_plugin.ledger.models import Hold, Transfer
 from credits_plugin.pricing.models import CurrencyValue, ModePrice
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
-from tests.factories import UserFactory, make_paid_course
+from tests.factories import UserFactory, confirm_form, make_paid_course
 
 pytestmark = pytest.mark.django_db
 KEY = CourseKey.from_string("course-v1:DemoX+Py101+2026")
@@ -121,5 +121,5 @@ def test_checkout_page_shows_price_and_balances(client):
     page = client.get(f"/credits/checkout/{KEY}/?mode=verified")
     assert page.status_code == 200
     assert b"49.00" in page.content and b"51.00" in page.content
-    done = client.post(f"/credits/checkout/{KEY}/", {"mode": "verified", "pay_from": "personal"}, follow=True)
+    done = client.post(f"/credits/checkout/{KEY}/", confirm_form("verified", 4_900), follow=True)
     assert done.status_code == 200 and b"You are enrolled" in done.content

@@ -20,7 +20,7 @@ from credits_plugin.purchases import services as purchases
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from tests.factories import funded_user, make_paid_course
+from tests.factories import confirm_form, funded_user, make_paid_course
 
 ORG = "Acme"
 SEC101 = CourseKey.from_string("course-v1:Acme+Sec101+2026")  # verified: 49 credits
@@ -88,7 +88,7 @@ class TestWhoMayPayFromTheOrganisation:
         assert page.status_code == 200
         assert '<option value="Acme" selected>Acme Ltd</option>' in content
         assert "1,000.00 credits" in content and "951.00 credits" in content
-        done = client.post(f"/credits/checkout/{SEC101}/", {"mode": "verified", "pay_from": ORG}, follow=True)
+        done = client.post(f"/credits/checkout/{SEC101}/", confirm_form("verified", 4_900, ORG), follow=True)
         content = done.content.decode()
         assert "You are enrolled. 49.00 credits were taken from the wallet of Acme Ltd." in content
         assert "You paid 49.00 credits for Secure coding (Verified)." in content
@@ -205,7 +205,7 @@ class TestSpendingCap:
         assert response.status_code == 402
         assert response.json()["error_code"] == "spending_cap_exceeded"
         client.force_login(user)
-        page = client.post(f"/credits/checkout/{SEC101}/", {"mode": "verified", "pay_from": ORG})
+        page = client.post(f"/credits/checkout/{SEC101}/", confirm_form("verified", 4_900, ORG))
         assert page.status_code == 402
         assert "would exceed your spending limit on the organisation wallet" in page.content.decode()
         assert Purchase.objects.count() == 0 and org_available() == ORG_FUNDS

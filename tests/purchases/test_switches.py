@@ -131,31 +131,43 @@ def test_checkout_page_of_an_unknown_course_is_a_404(client, learner):
 
 
 @pytest.mark.parametrize(
-    ("path", "data", "status", "message"),
+    ("path", "data", "status", "message", "posted"),
     [
-        ("/credits/checkout/not-a-key/", {}, 400, "This is not a valid course key."),
-        (f"/credits/checkout/{ACME}/", {"mode": "no-such-mode"}, 404, "The course has no such mode."),
+        ("/credits/checkout/not-a-key/", {}, 400, "This is not a valid course key.", None),
+        (
+            f"/credits/checkout/{ACME}/",
+            {"mode": "no-such-mode"},
+            404,
+            "The course has no such mode.",
+            # A posted form names a mode of the course; any other is a choice to make again.
+            (400, "Choose a course mode."),
+        ),
         (
             f"/credits/checkout/{ACME}/",
             {"mode": "audit"},
             400,
             "This course mode cannot be bought with credits.",
+            None,
         ),
         (
             f"/credits/checkout/{ACME}/",
             {"mode": "verified", "pay_from": "Nobody"},
             403,
             "You cannot pay from",
+            None,
         ),
     ],
 )
 def test_bad_input_on_the_checkout_page_is_a_clear_4xx_and_changes_nothing(
-    client, learner, path, data, status, message
+    client, learner, path, data, status, message, posted
 ):
     client.force_login(learner)
     with override_waffle_switch(CREDITS_ENABLED, active=True):
-        for response in (client.get(path, data), client.post(path, data)):
-            assert response.status_code == status
-            assert message in response.content.decode()
+        for response, (want_status, want_message) in (
+            (client.get(path, data), (status, message)),
+            (client.post(path, data), posted or (status, message)),
+        ):
+            assert response.status_code == want_status
+            assert want_message in response.content.decode()
     assert Purchase.objects.count() == 0 and Hold.objects.count() == 0
     assert api.balance(api.user_wallet(learner)).available == 10_000

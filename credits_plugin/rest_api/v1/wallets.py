@@ -92,6 +92,16 @@ class CheckoutInput(serializers.Serializer):
     course_id = serializers.CharField(max_length=255)
     mode = serializers.CharField(max_length=100)
     pay_from = serializers.CharField(max_length=255, required=False, default="personal")
+    expected_price = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The price the learner was shown (the quote's price), in hundredths. When it is not the "
+            "current price the checkout is refused with 409 price_changed and nothing is charged."
+        ),
+    )
 
 
 class QuoteOutput(serializers.Serializer):
@@ -336,7 +346,12 @@ class QuoteView(CreditsAPIView):
 
 
 class CheckoutView(CreditsAPIView):
-    """Pay for a course mode with credits and be enrolled. Retrying never charges twice."""
+    """Pay for a course mode with credits and be enrolled.
+
+    Retrying gets the first answer again and never charges twice; a retry that differs from the
+    first request (another ``pay_from``, another price) is refused with 409
+    ``idempotency_conflict``.
+    """
 
     @extend_schema(request=CheckoutInput, responses={201: PurchaseOutput}, tags=["checkout"])
     def post(self, request):
@@ -344,6 +359,10 @@ class CheckoutView(CreditsAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         purchase = api.checkout(
-            user=request.user, course_id=v["course_id"], mode_slug=v["mode"], pay_from=v["pay_from"]
+            user=request.user,
+            course_id=v["course_id"],
+            mode_slug=v["mode"],
+            pay_from=v["pay_from"],
+            expected_price=v["expected_price"],
         )
         return Response(PurchaseOutput(purchase).data, status=status.HTTP_201_CREATED)
