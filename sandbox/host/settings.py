@@ -96,7 +96,10 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("CREDITS_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-        "OPTIONS": {"timeout": 20},
+        # IMMEDIATE: a transaction takes the write lock when it begins, so a second writer waits
+        # (up to the timeout) instead of failing at once with "database is locked" when it
+        # upgrades a read lock; a double click on the demo's checkout waits its turn.
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
 
 
