@@ -28,12 +28,14 @@ urlpatterns = [
     path("awards/transcript.pdf", awards.TranscriptPdfView.as_view(), name="awards-transcript-pdf"),
 ]
 
-# The OpenAPI schema documents this API only, not the whole LMS it is mounted in.
+# The OpenAPI schema documents this API only (not the whole LMS it is mounted in, nor itself).
+# Its views carry drf-spectacular's AutoSchema themselves (base.CreditsAPIView): the LMS's
+# REST_FRAMEWORK has no DEFAULT_SCHEMA_CLASS.
 urlpatterns.append(
     path(
         "schema/",
         SpectacularAPIView.as_view(
-            patterns=[path("api/credits_plugin/v1/", include(urlpatterns))],
+            patterns=[path("api/credits_plugin/v1/", include(list(urlpatterns)))],
             custom_settings={"TITLE": "credits_plugin API", "VERSION": "v1"},
         ),
         name="schema",
