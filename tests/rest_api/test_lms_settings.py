@@ -10,14 +10,18 @@ views must bring themselves.
 import pytest
 from django.conf import settings
 from django.test import modify_settings
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from openedx.core.lib.request_utils import ignored_error_exception_handler
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.schemas.openapi import AutoSchema as DRFAutoSchema
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from credits_plugin import api
 from credits_plugin.exceptions import CreditsError
+from credits_plugin.rest_api.v1.base import CreditsAPIView, CreditsSchemaGenerator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +70,41 @@ def test_the_schema_is_served_with_the_lms_settings():
     schema = response.json()
     assert schema["info"]["title"] == "credits_plugin API"
     paths = schema["paths"]
-    for path in ("/wallet/", "/wallet/history/", "/checkout/", "/credit-types/", "/awards/transcript.pdf"):
-        assert f"{BASE}{path}" in paths
+    for endpoint in (
+        "/wallet/",
+        "/wallet/history/",
+        "/checkout/",
+        "/credit-types/",
+        "/awards/transcript.pdf",
+    ):
+        assert f"{BASE}{endpoint}" in paths
     # The views' own @extend_schema annotations are in it, not a bare introspection.
     history = paths[f"{BASE}/wallet/history/"]["get"]
     assert history["tags"] == ["wallets"]
     assert {p["name"] for p in history["parameters"]} == {"username", "before"}
     assert "application/pdf" in paths[f"{BASE}/awards/transcript.pdf"]["get"]["responses"]["200"]["content"]
+
+
+def test_annotations_added_after_the_class_are_honoured_too():
+    """``@extend_schema_view`` decorates the methods once the class exists; the generator still
+    bases their schema classes on drf-spectacular's."""
+
+    @extend_schema_view(get=extend_schema(tags=["late"], responses={200: dict}))
+    class LateView(CreditsAPIView):
+        def get(self, request):
+            return Response({})
+
+    class PlainView(CreditsAPIView):
+        def get(self, request):
+            return Response({})
+
+    generator = CreditsSchemaGenerator(
+        patterns=[path("late/", LateView.as_view()), path("plain/", PlainView.as_view())]
+    )
+    paths = generator.get_schema(request=None, public=True)["paths"]
+
+    assert paths["/late/"]["get"]["tags"] == ["late"]
+    assert "get" in paths["/plain/"]
 
 
 def test_the_schema_is_yaml_unless_json_is_asked_for():

@@ -14,6 +14,7 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
@@ -72,13 +73,13 @@ def credits_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
-def _base_on_spectacular(schema_class: type, *, view: type) -> None:
+def _base_on_spectacular(schema_class: type) -> None:
     """Make a view method's ``@extend_schema`` class extend drf-spectacular's AutoSchema.
 
-    ``extend_schema`` on a method builds its class on ``api_settings.DEFAULT_SCHEMA_CLASS`` when
-    the module is imported (the view's own ``schema`` is out of its reach there), so in the LMS
-    it extends DRF's AutoSchema and the schema view fails. The chain of such classes (one per
-    decorator) is walked down to the one that extends the host's class, which is rebased.
+    ``extend_schema`` on a method builds its class on ``api_settings.DEFAULT_SCHEMA_CLASS`` (the
+    view's own ``schema`` is out of its reach there), so in the LMS it extends DRF's AutoSchema
+    and drf-spectacular refuses the view. The chain of such classes (one per decorator) is
+    walked down to the one that extends the host's class, which is rebased.
     """
     if issubclass(schema_class, AutoSchema):
         return
@@ -88,14 +89,31 @@ def _base_on_spectacular(schema_class: type, *, view: type) -> None:
     try:
         lowest.__bases__ = (AutoSchema,)
     except TypeError:
-        log.warning("The OpenAPI schema of %s cannot use drf-spectacular's AutoSchema.", view.__name__)
+        log.warning("The OpenAPI schema of %s cannot use drf-spectacular's AutoSchema.", schema_class)
+
+
+class CreditsSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's generator, whatever the host's ``DEFAULT_SCHEMA_CLASS``.
+
+    Before a view is inspected, the ``@extend_schema`` classes of its methods are based on
+    drf-spectacular's AutoSchema (see ``_base_on_spectacular``), however and whenever they were
+    decorated (on the method, or later with ``@extend_schema_view``).
+    """
+
+    def create_view(self, callback, method, request=None):
+        handler = getattr(getattr(callback, "cls", None), method.lower(), None)
+        schema_class = getattr(handler, "kwargs", {}).get("schema")
+        if isinstance(schema_class, type):
+            _base_on_spectacular(schema_class)
+        return super().create_view(callback, method, request)
 
 
 class CreditsAPIView(APIView):
     """Base of the plugin's API views: authenticated, with the plugin's error mapping.
 
-    ``schema``: drf-spectacular's, so that the OpenAPI schema view works in a host whose
-    ``DEFAULT_SCHEMA_CLASS`` is DRF's (the LMS) or anything else. ``renderer_classes``: JSON, the
+    ``schema``: drf-spectacular's, so that the OpenAPI schema view (with
+    ``CreditsSchemaGenerator``) works in a host whose ``DEFAULT_SCHEMA_CLASS`` is DRF's (the
+    LMS) or anything else. ``renderer_classes``: JSON, the
     API's only representation (the CSV and PDF views answer with their own responses).
     ``pagination_class``: none; a list view returns its whole list or pages it itself (the
     wallet history's ``before`` cursor), never with the host's default paginator.
@@ -105,14 +123,6 @@ class CreditsAPIView(APIView):
     renderer_classes = [JSONRenderer]
     pagination_class = None
     schema = AutoSchema()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        for method in cls.http_method_names:
-            handler = cls.__dict__.get(method)
-            schema_class = getattr(handler, "kwargs", {}).get("schema")
-            if isinstance(schema_class, type):
-                _base_on_spectacular(schema_class, view=cls)
 
     def get_authenticators(self):
         return [auth() for auth in authentication_classes()]
