@@ -124,7 +124,26 @@ LOGOUT_REDIRECT_URL = "/"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# The LMS's own REST_FRAMEWORK (openedx/envs/common.py, read 2026-12), with stand-ins for its
+# platform classes at the platform's dotted paths. No DEFAULT_SCHEMA_CLASS, no browsable API:
+# the plugin's views set what they need themselves (OPENEDX_HOOKS.md, section 9.14).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "openedx.core.djangolib.default_auth_classes.DefaultJwtAuthentication",
+        "openedx.core.djangolib.default_auth_classes.DefaultSessionAuthentication",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+    "EXCEPTION_HANDLER": "openedx.core.lib.request_utils.ignored_error_exception_handler",
+    "PAGE_SIZE": 10,
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "60/minute",
+        "service_user": "800/minute",
+        "registration_validation": "30/minute",
+        "high_service_user": "2000/minute",
+    },
+}
 
 OPEN_EDX_FILTERS_CONFIG: dict = {}
 FEATURES: dict = {}

@@ -153,7 +153,7 @@ class TestCheckoutInputErrors:
 
 
 def test_openapi_schema_documents_the_wallet_api(learner):
-    response = client_for(learner).get(f"{BASE}/schema/", {"format": "json"})
+    response = client_for(learner).get(f"{BASE}/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     for expected in ("/wallet/", "/batches/", "/checkout/", "/checkout/quote/"):

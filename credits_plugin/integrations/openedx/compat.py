@@ -76,6 +76,13 @@ def certificate_for(user, course_key) -> Any | None:
     return generated_certificate_model().certificate_for_student(user, course_key)
 
 
+def is_saved_certificate(verify_uuid: str) -> bool:
+    """Whether a certificate with this verify UUID is stored (a ``?preview=`` one never is)."""
+    return (
+        bool(verify_uuid) and generated_certificate_model().objects.filter(verify_uuid=verify_uuid).exists()
+    )
+
+
 def passing_certificates() -> Any:
     """Every eligible certificate with a passing status, for reconciliation (a queryset)."""
     from lms.djangoapps.certificates.data import CertificateStatuses

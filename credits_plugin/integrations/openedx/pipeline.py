@@ -1,12 +1,15 @@
-"""openedx-filters pipeline steps for enrolment, the dashboard and the course about page."""
+"""openedx-filters pipeline steps for enrolment, the dashboard, the course about page and the
+certificate page."""
 
 from __future__ import annotations
 
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from credits_plugin import api
+from credits_plugin.integrations.openedx import compat
 
 
 class RequireCreditsPayment(PipelineStep):
@@ -55,30 +58,89 @@ class AddCreditsPriceToCourseAbout(PipelineStep):
 
 AWARDED_CREDITS_TEMPLATE = "credits_plugin/certificates/awarded_credits.html"
 CREDITS_OFFERED_TEMPLATE = "credits_plugin/courses/credits_offered.html"
+# The key of the stock certificate templates the awarded credits are added to: they print it as
+# plain, HTML-escaped text (``_accomplishment-rendering.html``, under ``expression_filter="h"``)
+# just below the course name (OPENEDX_HOOKS.md, sections 4 and 9.16).
+STOCK_DESCRIPTION_KEY = "accomplishment_copy_course_description"
 
 
-def _preview_requested() -> bool:
-    """Whether staff asked for ``?preview=<mode>``: the certificate is then an unsaved one."""
+def _is_preview(context) -> bool:
+    """Whether the page shows an unsaved certificate, as the platform builds for ``?preview=<mode>``.
+
+    The platform only builds one for a viewer allowed to preview (course staff included), and
+    then its verify UUID matches no stored certificate; without that permission it ignores the
+    parameter. So the parameter alone is not trusted: the certificate must also be unsaved.
+    """
     from crum import get_current_request
 
     request = get_current_request()
-    user = getattr(request, "user", None)
-    if request is None or user is None or not request.GET.get("preview"):
+    if request is None or not request.GET.get("preview"):
         return False
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
+    return not compat.is_saved_certificate(str(context.get("certificate_id_number") or ""))
+
+
+def _credit_text(row: dict) -> str:
+    # Translators: one awarded credit on a certificate, e.g. "CPE: Ethics, 1.50 hours".
+    text = _("{credit_type}: {credit}, {amount}").format(
+        credit_type=row["type_name"], credit=row["credit_name"], amount=row["amount_display"]
+    )
+    if row.get("reference_number"):
+        # Translators: the reference number of an awarded credit, e.g. "..., reference number CPE-123".
+        text = _("{credit_text}, reference number {reference_number}").format(
+            credit_text=text, reference_number=row["reference_number"]
+        )
+    if row.get("accrediting_body"):
+        # Translators: who accredits an awarded credit, e.g. "..., accredited by NASBA".
+        text = _("{credit_text}, accredited by {accrediting_body}").format(
+            credit_text=text, accrediting_body=row["accrediting_body"]
+        )
+    return text
+
+
+def awarded_credits_sentence(rows: list[dict]) -> str:
+    """The awarded credits as one plain-text sentence, for a key the stock certificate prints.
+
+    Plain text, never HTML: the stock template escapes the key.
+    """
+    if not rows:
+        return ""
+    # Translators: printed on a certificate after the course description; {credits} is a list
+    # such as "CPE: Ethics, 1.50 hours, reference number CPE-123; CLE: Law, 2.00 hours".
+    return _("Credits awarded: {credits}.").format(credits="; ".join(_credit_text(row) for row in rows))
+
+
+def _with_sentence(description, sentence: str):
+    """The description with the sentence appended once (the step may run twice on a context)."""
+    if not sentence:
+        return description
+    if hasattr(description, "__html__"):
+        # Already marked safe by the platform or a theme: keep its markup, escape ours.
+        if conditional_escape(sentence) in str(description):
+            return description
+        return format_html("{} {}", description, sentence)
+    description = str(description or "")
+    if sentence in description:
+        return description
+    return f"{description} {sentence}" if description else sentence
 
 
 class AddAwardedCreditsToCertificate(PipelineStep):
     """CertificateRenderStarted: the credits the certificate's learner was awarded for the course.
 
     Looked up by the certificate's learner (``accomplishment_user_id``), never the viewer; a
-    staff preview shows what the course carries now. Adds:
+    preview (an unsaved certificate) shows what the course carries now.
 
-    - ``credits_plugin_awarded_credits``: a list of dicts (type, credit, amount in hundredths,
+    - The stock certificate page: a sentence such as "Credits awarded: CPE: Ethics, 1.50 hours,
+      reference number CPE-123, accredited by NASBA." is appended to
+      ``accomplishment_copy_course_description``, which the platform's templates print under the
+      course name. No template work is needed.
+    - A custom (Mako) certificate template can print more:
+      ``credits_plugin_awarded_credits``, a list of dicts (type, credit, amount in hundredths,
       ``amount_display`` e.g. "1.50 hours", reference number, accrediting body);
-    - ``credits_plugin_awarded_credits_html``: the section rendered, for a custom (Mako)
-      certificate template to print as ``${credits_plugin_awarded_credits_html}``;
-    - the template's name to ``extra_certificate_templates`` where the host includes sections.
+      ``credits_plugin_awarded_credits_html``, the section rendered as a table (marked safe), to
+      print as ``${credits_plugin_awarded_credits_html}``; ``credits_plugin_awarded_credits_text``,
+      the sentence alone. Where the host includes the templates named in
+      ``extra_certificate_templates`` (the demo host does), the section's template is added.
     """
 
     def run_filter(self, context, custom_template):
@@ -88,18 +150,20 @@ class AddAwardedCreditsToCertificate(PipelineStep):
         course_id = context.get("course_id")
         if not user_id or not course_id:
             return {"context": context, "custom_template": custom_template}
-        rows = api.certificate_credits(user_id=user_id, course_id=course_id, preview=_preview_requested())
+        rows = api.certificate_credits(user_id=user_id, course_id=course_id, preview=_is_preview(context))
+        sentence = awarded_credits_sentence(rows)
         context["credits_plugin_awarded_credits"] = rows
+        context["credits_plugin_awarded_credits_text"] = sentence
         context["credits_plugin_awarded_credits_html"] = (
             render_to_string(AWARDED_CREDITS_TEMPLATE, {"credits_plugin_awarded_credits": rows})
             if rows
             else ""
         )
-        if rows and isinstance(context.get("extra_certificate_templates"), list):
-            context["extra_certificate_templates"] = [
-                *context["extra_certificate_templates"],
-                AWARDED_CREDITS_TEMPLATE,
-            ]
+        if sentence:
+            context[STOCK_DESCRIPTION_KEY] = _with_sentence(context.get(STOCK_DESCRIPTION_KEY), sentence)
+        templates = context.get("extra_certificate_templates")
+        if rows and isinstance(templates, list) and AWARDED_CREDITS_TEMPLATE not in templates:
+            context["extra_certificate_templates"] = [*templates, AWARDED_CREDITS_TEMPLATE]
         return {"context": context, "custom_template": custom_template}
 
 

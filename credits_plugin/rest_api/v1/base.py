@@ -1,21 +1,36 @@
-"""What every REST view of the plugin shares: authentication as Open edX APIs use it, and one
-mapping of domain errors to HTTP."""
+"""What every REST view of the plugin shares: authentication as Open edX APIs use it, one
+mapping of domain errors to HTTP, and the REST framework parts the views need.
+
+The views set those parts themselves (schema class, renderer, paginator, exception handler)
+instead of taking them from the host's ``REST_FRAMEWORK``: the LMS's settings have no
+``DEFAULT_SCHEMA_CLASS`` (it documents its APIs with drf-yasg), render JSON only, paginate with
+edx-drf-extensions' ``DefaultPagination`` and handle exceptions with the platform's own handler
+(OPENEDX_HOOKS.md, section 9.14), and another host may set anything else.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from credits_plugin.conf import platform
 from credits_plugin.exceptions import CreditsError
+
+log = logging.getLogger(__name__)
 
 
 def _bearer_authentication() -> list:
@@ -58,10 +73,56 @@ def credits_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
+def _base_on_spectacular(schema_class: type) -> None:
+    """Make a view method's ``@extend_schema`` class extend drf-spectacular's AutoSchema.
+
+    ``extend_schema`` on a method builds its class on ``api_settings.DEFAULT_SCHEMA_CLASS`` (the
+    view's own ``schema`` is out of its reach there), so in the LMS it extends DRF's AutoSchema
+    and drf-spectacular refuses the view. The chain of such classes (one per decorator) is
+    walked down to the one that extends the host's class, which is rebased.
+    """
+    if issubclass(schema_class, AutoSchema):
+        return
+    lowest = schema_class
+    while len(lowest.__bases__) == 1 and lowest.__bases__[0].__module__ == extend_schema.__module__:
+        lowest = lowest.__bases__[0]
+    try:
+        lowest.__bases__ = (AutoSchema,)
+    except TypeError:
+        log.warning("The OpenAPI schema of %s cannot use drf-spectacular's AutoSchema.", schema_class)
+
+
+class CreditsSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's generator, whatever the host's ``DEFAULT_SCHEMA_CLASS``.
+
+    Before a view is inspected, the ``@extend_schema`` classes of its methods are based on
+    drf-spectacular's AutoSchema (see ``_base_on_spectacular``), however and whenever they were
+    decorated (on the method, or later with ``@extend_schema_view``).
+    """
+
+    def create_view(self, callback, method, request=None):
+        handler = getattr(getattr(callback, "cls", None), method.lower(), None)
+        schema_class = getattr(handler, "kwargs", {}).get("schema")
+        if isinstance(schema_class, type):
+            _base_on_spectacular(schema_class)
+        return super().create_view(callback, method, request)
+
+
 class CreditsAPIView(APIView):
-    """Base of the plugin's API views: authenticated, with the plugin's error mapping."""
+    """Base of the plugin's API views: authenticated, with the plugin's error mapping.
+
+    ``schema``: drf-spectacular's, so that the OpenAPI schema view (with
+    ``CreditsSchemaGenerator``) works in a host whose ``DEFAULT_SCHEMA_CLASS`` is DRF's (the
+    LMS) or anything else. ``renderer_classes``: JSON, the
+    API's only representation (the CSV and PDF views answer with their own responses).
+    ``pagination_class``: none; a list view returns its whole list or pages it itself (the
+    wallet history's ``before`` cursor), never with the host's default paginator.
+    """
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    pagination_class = None
+    schema = AutoSchema()
 
     def get_authenticators(self):
         return [auth() for auth in authentication_classes()]

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from credits_plugin.rest_api.v1 import awards, wallets
+from credits_plugin.rest_api.v1.base import CreditsSchemaGenerator
 
 COURSE_ID = r"(?P<course_id>[^/]+)"
 
@@ -28,12 +29,15 @@ urlpatterns = [
     path("awards/transcript.pdf", awards.TranscriptPdfView.as_view(), name="awards-transcript-pdf"),
 ]
 
-# The OpenAPI schema documents this API only, not the whole LMS it is mounted in.
+# The OpenAPI schema documents this API only (not the whole LMS it is mounted in, nor itself).
+# Its views carry drf-spectacular's AutoSchema themselves (base.CreditsAPIView) and its generator
+# bases their @extend_schema classes on it: the LMS's REST_FRAMEWORK has no DEFAULT_SCHEMA_CLASS.
 urlpatterns.append(
     path(
         "schema/",
         SpectacularAPIView.as_view(
-            patterns=[path("api/credits_plugin/v1/", include(urlpatterns))],
+            patterns=[path("api/credits_plugin/v1/", include(list(urlpatterns)))],
+            generator_class=CreditsSchemaGenerator,
             custom_settings={"TITLE": "credits_plugin API", "VERSION": "v1"},
         ),
         name="schema",
