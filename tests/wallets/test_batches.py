@@ -140,7 +140,9 @@ class TestIdempotencyOverRest:
 
     def test_another_operators_key_never_collides(self, people, operator):
         other = UserFactory(username="other-operator", is_staff=True)
-        first = client_for(operator).post(f"{BASE}/batches/", {**GRANT, "idempotency_key": "k"}, format="json")
+        first = client_for(operator).post(
+            f"{BASE}/batches/", {**GRANT, "idempotency_key": "k"}, format="json"
+        )
         second = client_for(other).post(
             f"{BASE}/batches/", {**GRANT, "amount": 5, "idempotency_key": "k"}, format="json"
         )
@@ -255,7 +257,9 @@ class TestUndo:
 
     def test_a_running_batch_cannot_be_undone(self, people, django_capture_on_commit_callbacks):
         batch = run_grant(django_capture_on_commit_callbacks)
-        GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.RUNNING, heartbeat=timezone.now())
+        GrantBatch.objects.filter(pk=batch.pk).update(
+            status=GrantBatch.Status.RUNNING, heartbeat=timezone.now()
+        )
         with pytest.raises(exceptions.BatchInProgress):
             api.undo_batch(batch_id=batch.pk)
         assert Transfer.objects.filter(reverses__isnull=False).count() == 0
@@ -308,7 +312,9 @@ class TestUndo:
 
     def test_rest_undo_of_a_running_batch_is_409(self, people, operator, django_capture_on_commit_callbacks):
         batch = run_grant(django_capture_on_commit_callbacks)
-        GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.RUNNING, heartbeat=timezone.now())
+        GrantBatch.objects.filter(pk=batch.pk).update(
+            status=GrantBatch.Status.RUNNING, heartbeat=timezone.now()
+        )
         response = client_for(operator).post(f"{BASE}/batches/{batch.pk}/undo/")
         assert response.status_code == 409 and response.json()["error_code"] == "batch_in_progress"
 
@@ -371,7 +377,9 @@ class TestResume:
         with django_capture_on_commit_callbacks(execute=False):
             live = api.start_batch(**GRANT)
             stale = api.start_batch(**{**GRANT, "amount": 3})
-        GrantBatch.objects.filter(pk=live.pk).update(status=GrantBatch.Status.RUNNING, heartbeat=timezone.now())
+        GrantBatch.objects.filter(pk=live.pk).update(
+            status=GrantBatch.Status.RUNNING, heartbeat=timezone.now()
+        )
         GrantBatch.objects.filter(pk=stale.pk).update(
             status=GrantBatch.Status.RUNNING, heartbeat=timezone.now() - timedelta(hours=1)
         )
@@ -439,7 +447,10 @@ class TestResume:
         ):
             api.run_undo(batch_id=batch.pk)
         batch.refresh_from_db()
-        assert (batch.status, batch.undo_done) == (GrantBatch.Status.UNDOING, 2)  # as a killed worker leaves it
+        assert (batch.status, batch.undo_done) == (
+            GrantBatch.Status.UNDOING,
+            2,
+        )  # as a killed worker leaves it
         call_command("resume_credit_batches", "--stale-after", "0")
         batch.refresh_from_db()
         assert batch.status == GrantBatch.Status.UNDONE
@@ -461,5 +472,7 @@ class TestResume:
         batch.refresh_from_db()
         assert batch.status == GrantBatch.Status.DONE and batch.error == ""
         assert all(available(u) == 1_000 for u in people)
-        again = client.post(url, {"action": "resume_batches", "_selected_action": [str(batch.pk)]}, follow=True)
+        again = client.post(
+            url, {"action": "resume_batches", "_selected_action": [str(batch.pk)]}, follow=True
+        )
         assert "not stuck" in again.content.decode()
