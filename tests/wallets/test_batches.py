@@ -476,3 +476,50 @@ class TestResume:
             url, {"action": "resume_batches", "_selected_action": [str(batch.pk)]}, follow=True
         )
         assert "not stuck" in again.content.decode()
+
+
+# --- Under real concurrency (PostgreSQL and MariaDB) --------------------------------------------
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+class TestConcurrency:
+    def test_the_same_request_sent_at_once_starts_one_batch(self, people, operator):
+        from tests.ledger.test_concurrency import run_threads
+
+        results = run_threads(lambda i: api.start_batch(**GRANT, actor=operator, idempotency_key="same"), 8)
+        assert all(isinstance(r, GrantBatch) for r in results), results
+        assert len({r.pk for r in results}) == 1
+        assert sum(not r.replayed for r in results) == 1
+        batch = GrantBatch.objects.get()
+        assert batch.status == GrantBatch.Status.DONE
+        assert all(available(u) == 1_000 for u in people)
+        assert Transfer.objects.count() == 6  # the five and the operator
+        assert_ledger_ok()
+
+    def test_workers_taking_a_batch_over_from_each_other_give_once(self, people, settings):
+        from tests.ledger.test_concurrency import run_threads
+
+        settings.CREDITS_PLUGIN_BULK_CHUNK_SIZE = 1
+        with mock.patch.object(tasks.run_batch_task, "delay"):
+            batch = api.start_batch(**GRANT)
+        # Every worker believes the others dead (stale after 0 seconds) and takes the batch over.
+        results = run_threads(lambda i: api.run_batch(batch_id=batch.pk, stale_after=0), 4)
+        assert all(isinstance(r, GrantBatch) for r in results), results
+        batch.refresh_from_db()
+        assert (batch.status, batch.done_users) == (GrantBatch.Status.DONE, 5)
+        assert Transfer.objects.filter(batch=str(batch.pk)).count() == 5
+        assert all(available(u) == 1_000 for u in people)
+        assert_ledger_ok()
+
+    def test_undo_asked_at_once_reverses_once(self, people):
+        from tests.ledger.test_concurrency import run_threads
+
+        batch = api.start_batch(**GRANT)  # eager, no transaction: it has run
+        results = run_threads(lambda i: api.undo_batch(batch_id=batch.pk), 6)
+        assert all(isinstance(r, GrantBatch) for r in results), results
+        batch.refresh_from_db()
+        assert (batch.status, batch.undo_reversed) == (GrantBatch.Status.UNDONE, 5)
+        assert Transfer.objects.filter(reverses__isnull=False).count() == 5
+        assert all(available(u) == 0 for u in people)
+        assert_ledger_ok()
