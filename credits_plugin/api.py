@@ -26,6 +26,7 @@ __all__ = [
     "award_row",
     "awards",
     "balance",
+    "batch_is_stuck",
     "can_author_course",
     "certificate_credits",
     "charge",
@@ -67,16 +68,19 @@ __all__ = [
     "refund_unenrollment",
     "remove_course_credit",
     "require_course",
+    "resume_batch",
     "retire_user",
     "reverse_transfer",
     "revoke_for_certificate",
     "run_batch",
+    "run_undo",
     "set_balance",
     "set_course_credit",
     "set_licence",
     "settle_enrollment",
     "spendable_wallets",
     "start_batch",
+    "stuck_batches",
     "system_account",
     "transcript_csv",
     "transcript_pdf",
@@ -223,6 +227,10 @@ set_balance = _wallets.set_balance
 start_batch = _wallets.start_batch
 run_batch = _wallets.run_batch
 undo_batch = _wallets.undo_batch
+run_undo = _wallets.run_undo
+resume_batch = _wallets.resume_batch
+stuck_batches = _wallets.stuck_batches
+batch_is_stuck = _wallets.is_stuck
 earn = _wallets.earn
 preview_batch = _wallets.preview
 

@@ -226,3 +226,20 @@ class DuplicateName(CreditsError):
 class InvalidValue(CreditsError):
     code = "invalid_value"
     default_message = _("A value is missing or not valid.")
+
+
+# --- Bulk operations ---------------------------------------------------------------------------
+
+
+class InvalidIdempotencyKey(CreditsError):
+    code = "invalid_idempotency_key"
+    default_message = _("The idempotency key must be a non-empty text of at most 200 characters.")
+
+
+class BatchInProgress(CreditsError):
+    code = "batch_in_progress"
+    status_code = 409
+    default_message = _(
+        "This operation is still running. Undo it when it has finished, or once it has stopped "
+        "making progress."
+    )

@@ -23,6 +23,9 @@ DEFAULTS: dict[str, object] = {
     "CREDITS_PLUGIN_EXPIRY_WARNING_DAYS": 7,
     # Users per chunk when a bulk grant runs in the background.
     "CREDITS_PLUGIN_BULK_CHUNK_SIZE": 500,
+    # Seconds without progress after which a running bulk operation (or its undo) counts as
+    # stuck (its worker died) and resume_credit_batches may take it over.
+    "CREDITS_PLUGIN_BULK_STALE_SECONDS": 600,
     # PostgreSQL: send the ledger's hot-path statements as server-side prepared statements, so
     # the server plans them once per connection. None: on, unless the database's settings have
     # DISABLE_SERVER_SIDE_CURSORS (the sign of a transaction-pooling PgBouncer); False: off.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -201,8 +202,10 @@ class GrantBatchAdmin(admin.ModelAdmin):
     )
     list_filter = ("action", "target", "status")
     search_fields = ("comment", "target_value", "actor__username")
-    readonly_fields = [f.name for f in GrantBatch._meta.fields]
-    actions = ["undo_batches"]
+    readonly_fields = [
+        f.name for f in GrantBatch._meta.fields if f.name not in {"worker", "request_hash", "undo_cursor"}
+    ]
+    actions = ["undo_batches", "resume_batches"]
 
     @admin.display(description=gettext_lazy("credits"))
     def amount_credits(self, obj):
@@ -210,6 +213,10 @@ class GrantBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
+        if obj.undo_started is not None:
+            return _("{done}/{total} users; undo {undone}/{to_undo}").format(
+                done=obj.done_users, total=obj.total_users, undone=obj.undo_done, to_undo=obj.undo_total
+            )
         return f"{obj.done_users}/{obj.total_users}"
 
     def has_change_permission(self, request, obj=None):
@@ -232,6 +239,13 @@ class GrantBatchAdmin(admin.ModelAdmin):
                     amount=data["amount"],
                 )
                 if "confirm" in request.POST:
+                    # The key was made when the preview was shown: a second submission of the
+                    # same confirmation (double click, reload, back and submit) is a replay.
+                    key = request.POST.get("idempotency_key", "").strip()
+                    if not key:
+                        raise exceptions.InvalidIdempotencyKey(
+                            _("This confirmation has expired. Check the preview and confirm again.")
+                        )
                     batch = services.start_batch(
                         action=data["action"],
                         target=data["target"],
@@ -240,19 +254,34 @@ class GrantBatchAdmin(admin.ModelAdmin):
                         comment=data["comment"],
                         actor=request.user,
                         expires_at=data["expires_at"],
+                        idempotency_key=key,
                     )
-                    self.message_user(
-                        request,
-                        _("The operation was queued for {count} user(s).").format(count=batch.total_users),
-                        messages.SUCCESS,
-                    )
+                    if batch.replayed:
+                        self.message_user(
+                            request,
+                            _("This operation was already submitted; nothing was started again."),
+                            messages.WARNING,
+                        )
+                    else:
+                        self.message_user(
+                            request,
+                            _("The operation was queued for {count} user(s).").format(
+                                count=batch.total_users
+                            ),
+                            messages.SUCCESS,
+                        )
                     return HttpResponseRedirect(
                         reverse("admin:credits_plugin_grantbatch_change", args=[batch.pk])
                     )
             except exceptions.CreditsError as exc:
                 form.add_error(None, exc.message)
             else:
-                context.update(preview=preview, total=credits(preview.total), amount=credits(data["amount"]))
+                context.update(
+                    preview=preview,
+                    total=credits(preview.total),
+                    amount=credits(data["amount"]),
+                    idempotency_key=f"admin:{uuid.uuid4()}",
+                )
         return TemplateResponse(request, "admin/credits_plugin/batch_form.html", context)
 
     @admin.action(description=gettext_lazy("Undo: reverse every transfer of the selected operations"))
@@ -264,12 +293,39 @@ class GrantBatchAdmin(admin.ModelAdmin):
                 {**self.admin_site.each_context(request), "opts": self.model._meta, "batches": queryset},
             )
         for batch in queryset:
-            reversed_count, problems = services.undo_batch(batch_id=batch.pk, actor=request.user)
-            level = messages.WARNING if problems else messages.SUCCESS
-            text = _("{batch}: {count} transfer(s) reversed.").format(batch=batch, count=reversed_count)
-            if problems:
-                text += " " + _("Not reversed: {problems}").format(problems="; ".join(problems[:10]))
-            self.message_user(request, text, level)
+            already = batch.status in (GrantBatch.Status.UNDOING, GrantBatch.Status.UNDONE)
+            try:
+                batch = services.undo_batch(batch_id=batch.pk, actor=request.user)
+            except exceptions.CreditsError as exc:
+                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
+                continue
+            if already:
+                text = _("{batch}: already undone or being undone; nothing changed.").format(batch=batch)
+                self.message_user(request, text, messages.INFO)
+            else:
+                text = _("{batch}: undo queued; its progress shows on the operation's page.").format(
+                    batch=batch
+                )
+                self.message_user(request, text, messages.SUCCESS)
+        return None
+
+    @admin.action(description=gettext_lazy("Resume the selected operations that failed or got stuck"))
+    def resume_batches(self, request, queryset):
+        from credits_plugin.wallets.tasks import resume_batch_task
+
+        for batch in queryset:
+            if services.is_stuck(batch):
+                resume_batch_task.delay(str(batch.pk))
+                text = _("{batch}: resumption queued.").format(batch=batch)
+                self.message_user(request, text, messages.SUCCESS)
+            else:
+                text = _(
+                    "{batch}: not stuck ({status}); only failed operations, and those without "
+                    "progress for {seconds} seconds, are resumed."
+                ).format(
+                    batch=batch, status=batch.get_status_display(), seconds=services.default_stale_after()
+                )
+                self.message_user(request, text, messages.WARNING)
         return None
 
 
@@ -308,8 +364,6 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
             else:
                 model_admin.message_user(request, _("Balance set to {amount}.").format(amount=credits(new)))
                 return HttpResponseRedirect(reverse("admin:credits_plugin_account_change", args=[account.pk]))
-        import uuid
-
         context.update(confirming=True, new=credits(new), key=f"admin-adjust:{uuid.uuid4()}")
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
 

@@ -118,7 +118,9 @@ class GrantBatch(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Undoing")
         UNDONE = "undone", _("Undone")
+        PARTLY_UNDONE = "partly_undone", _("Partly undone")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     action = models.CharField(max_length=16, choices=Action.choices)
@@ -143,6 +145,38 @@ class GrantBatch(models.Model):
     error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     finished = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The operator's key for this request (scoped to the operator); a repeat is a replay."),
+    )
+    request_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text=_("Fingerprint of the request behind the key.")
+    )
+    # Resuming: the worker that owns the batch, its last sign of life, and how far it got.
+    worker = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat = models.DateTimeField(
+        default=timezone.now, help_text=_("Last progress of the background work on this operation.")
+    )
+    cursor = models.BigIntegerField(
+        default=0, help_text=_("Users with an id up to this one are done (the run resumes after it).")
+    )
+    # Undo, run in the background like the operation itself.
+    undo_actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_started = models.DateTimeField(null=True, blank=True)
+    undo_finished = models.DateTimeField(null=True, blank=True)
+    undo_total = models.PositiveIntegerField(default=0, help_text=_("Transfers to reverse."))
+    undo_done = models.PositiveIntegerField(default=0, help_text=_("Transfers looked at so far."))
+    undo_reversed = models.PositiveIntegerField(default=0, help_text=_("Transfers reversed."))
+    undo_cursor = models.BigIntegerField(default=0, editable=False)
+    undo_problems = models.JSONField(
+        default=list, blank=True, help_text=_("Reversals refused (credits already spent).")
+    )
 
     class Meta:
         app_label = "credits_plugin"
@@ -152,6 +186,10 @@ class GrantBatch(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="credits_batch_amount_not_negative")
         ]
+
+    #: set by ``start_batch`` on the batch it returns: True when the request was a replay of an
+    #: earlier one with the same idempotency key (nothing new was started).
+    replayed = False
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.amount / 100:g} → {self.get_target_display()}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import json
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credits_plugin import exceptions
@@ -184,6 +187,44 @@ def set_balance(
         )
 
 
+#: the longest idempotency key an operator may send; the stored key adds the operator's id.
+MAX_BATCH_KEY_LENGTH = 200
+
+
+def _batch_fingerprint(
+    *, action: str, target: str, target_value: str, amount: int, expires_at: datetime | None
+) -> str:
+    """What a batch request asks for; the comment (like a transfer's reason) is not part of it."""
+    payload = json.dumps(
+        {
+            "op": "batch",
+            "action": action,
+            "target": target,
+            "target_value": target_value,
+            "amount": amount,
+            "expires_at": None if expires_at is None else expires_at.timestamp(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _scoped_key(key: str, actor) -> str:
+    """The stored key: the operator's own key, prefixed with the operator's id, so that two
+    operators choosing the same key never meet."""
+    return f"{actor.pk if actor is not None else '-'}:{key}"
+
+
+def _replayed_batch(scoped: str, fingerprint: str, key: str) -> GrantBatch | None:
+    existing = GrantBatch.objects.filter(idempotency_key=scoped).first()
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise exceptions.IdempotencyConflict(idempotency_key=key)
+    existing.replayed = True
+    return existing
+
+
 def start_batch(
     *,
     action: str,
@@ -193,8 +234,14 @@ def start_batch(
     comment: str,
     actor=None,
     expires_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> GrantBatch:
-    """Record a bulk action and queue it; it runs after the current transaction commits."""
+    """Record a bulk action and queue it; it runs after the current transaction commits.
+
+    With an ``idempotency_key`` (scoped to ``actor``) a repeated request starts nothing and
+    returns the first batch, with ``replayed`` set; the same key with a different request
+    (action, target, amount, expiry) raises :class:`~credits_plugin.exceptions.IdempotencyConflict`.
+    """
     if action not in GrantBatch.Action.values:
         raise exceptions.CreditsError(code="invalid_action")
     if (
@@ -206,56 +253,144 @@ def start_batch(
         raise exceptions.InvalidAmount(amount=amount)
     if not comment.strip():
         raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
+    scoped, fingerprint = None, ""
+    if idempotency_key is not None:
+        if (
+            not isinstance(idempotency_key, str)
+            or not idempotency_key.strip()
+            or len(idempotency_key) > MAX_BATCH_KEY_LENGTH
+        ):
+            raise exceptions.InvalidIdempotencyKey()
+        scoped = _scoped_key(idempotency_key, actor)
+        fingerprint = _batch_fingerprint(
+            action=action, target=target, target_value=target_value, amount=amount, expires_at=expires_at
+        )
+        existing = _replayed_batch(scoped, fingerprint, idempotency_key)
+        if existing is not None:
+            return existing
     count = target_users(target=target, target_value=target_value).count()
-    batch = GrantBatch.objects.create(
-        action=action,
-        target=target,
-        target_value=target_value,
-        amount=amount,
-        comment=comment,
-        actor=actor,
-        expires_at=expires_at,
-        total_users=count,
-    )
+    try:
+        with transaction.atomic():
+            batch = GrantBatch.objects.create(
+                action=action,
+                target=target,
+                target_value=target_value,
+                amount=amount,
+                comment=comment,
+                actor=actor,
+                expires_at=expires_at,
+                total_users=count,
+                idempotency_key=scoped,
+                request_hash=fingerprint,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race for the unique key.
+        existing = None if scoped is None else _replayed_batch(scoped, fingerprint, str(idempotency_key))
+        if existing is None:
+            raise
+        return existing
     from credits_plugin.wallets.tasks import run_batch_task
 
     transaction.on_commit(lambda: run_batch_task.delay(str(batch.pk)))
     return batch
 
 
-def _chunks(user_ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(user_ids), size):
-        yield user_ids[start : start + size]
+# --- Running, resuming and undoing in the background ------------------------------------------
+#
+# One worker at a time owns a batch: it claims it with a conditional UPDATE that writes a fresh
+# token into ``worker``, and every chunk checks, with the batch row locked, that the token is
+# still its own before it records progress. A worker that died leaves the batch "running" (or
+# "undoing") with an old ``heartbeat``; ``resume_batches`` claims it again and carries on after
+# ``cursor``. Nothing is done twice on resume: each grant, reset and reversal has an
+# idempotency key derived from the batch and the user or transfer.
 
 
-def run_batch(*, batch_id) -> GrantBatch:
-    """Carry out a queued bulk action, chunk by chunk; safe to run again after a crash."""
-    batch = GrantBatch.objects.get(pk=batch_id)
-    if batch.status in (GrantBatch.Status.DONE, GrantBatch.Status.UNDONE):
-        return batch
-    GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.RUNNING)
-    user_ids = list(
-        target_users(target=batch.target, target_value=batch.target_value)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def _stale_before(stale_after: int | None) -> datetime | None:
+    return None if stale_after is None else timezone.now() - timedelta(seconds=max(0, int(stale_after)))
+
+
+def default_stale_after() -> int:
+    return int(setting("CREDITS_PLUGIN_BULK_STALE_SECONDS"))
+
+
+def _owned(batch_id, token: str, status: str, *, lock: bool = True) -> bool:
+    """Whether the worker with ``token`` still owns the batch (locking its row when asked)."""
+    rows = GrantBatch.objects.filter(pk=batch_id, worker=token, status=status)
+    if lock:
+        rows = rows.select_for_update()
+    return bool(list(rows.values_list("pk", flat=True)))
+
+
+def _claim(batch_id, query: Q, **changes) -> str | None:
+    token = uuid.uuid4().hex
+    claimed = GrantBatch.objects.filter(query, pk=batch_id).update(
+        worker=token, heartbeat=timezone.now(), **changes
     )
+    return token if claimed else None
+
+
+def is_stuck(batch: GrantBatch, *, stale_after: int | None = None) -> bool:
+    """Whether a batch can be resumed: it failed, or its worker stopped making progress."""
+    if batch.status == GrantBatch.Status.FAILED:
+        return True
+    if batch.status not in (GrantBatch.Status.QUEUED, GrantBatch.Status.RUNNING, GrantBatch.Status.UNDOING):
+        return False
+    cutoff = _stale_before(default_stale_after() if stale_after is None else stale_after)
+    return cutoff is not None and batch.heartbeat < cutoff
+
+
+def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None) -> GrantBatch:
+    """Carry out a queued bulk action, chunk by chunk, after the last chunk already done.
+
+    A queued batch is claimed; with ``stale_after`` (seconds) also a running batch whose worker
+    made no progress for that long; with ``resume`` also a failed one. A batch that is done,
+    undone, being undone or owned by a live worker is returned unchanged.
+    """
+    status = GrantBatch.Status
+    query = Q(status=status.QUEUED)
+    cutoff = _stale_before(stale_after)
+    if cutoff is not None:
+        query |= Q(status=status.RUNNING, heartbeat__lt=cutoff)
+    if resume:
+        query |= Q(status=status.FAILED)
+    token = _claim(batch_id, query & Q(undo_started__isnull=True), status=status.RUNNING, error="")
+    if token is None:
+        return GrantBatch.objects.get(pk=batch_id)
+    batch = GrantBatch.objects.get(pk=batch_id)
     User = get_user_model()  # noqa: N806
-    done = 0
+    size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
     try:
-        for chunk in _chunks(user_ids, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE"))):
+        targets = target_users(target=batch.target, target_value=batch.target_value)
+        GrantBatch.objects.filter(pk=batch.pk, worker=token).update(
+            total_users=batch.done_users + targets.filter(pk__gt=batch.cursor).count()
+        )
+        cursor = batch.cursor
+        while True:
+            chunk = list(targets.filter(pk__gt=cursor).order_by("pk").values_list("pk", flat=True)[:size])
+            if not chunk:
+                break
             users = list(User.objects.filter(pk__in=chunk).order_by("pk"))
             if batch.action == GrantBatch.Action.GRANT:
                 wallets = [user_wallet(u).pk for u in users]
-                bulk.bulk_grant(
-                    account_ids=wallets,
-                    amount=batch.amount,
-                    key_prefix=f"batch:{batch.pk}",
-                    actor=batch.actor,
-                    reason=batch.comment,
-                    batch=str(batch.pk),
-                    expires_at=batch.expires_at,
-                )
+                # The chunk and its progress commit together: a resumed run starts after it.
+                with transaction.atomic():
+                    if not _owned(batch.pk, token, status.RUNNING):
+                        return GrantBatch.objects.get(pk=batch.pk)
+                    bulk.bulk_grant(
+                        account_ids=wallets,
+                        amount=batch.amount,
+                        key_prefix=f"batch:{batch.pk}",
+                        actor=batch.actor,
+                        reason=batch.comment,
+                        batch=str(batch.pk),
+                        expires_at=batch.expires_at,
+                    )
+                    _record_progress(batch.pk, chunk)
             else:
+                if not _owned(batch.pk, token, status.RUNNING, lock=False):
+                    return GrantBatch.objects.get(pk=batch.pk)
+                # One transaction per user, as every ledger transfer; a resets replayed after a
+                # crash finds its transfer by key and moves nothing again.
                 for user in users:
                     set_balance(
                         user=user,
@@ -266,27 +401,36 @@ def run_batch(*, batch_id) -> GrantBatch:
                         kind=TransferKind.RESET,
                         batch=str(batch.pk),
                     )
-            done += len(users)
-            GrantBatch.objects.filter(pk=batch.pk).update(done_users=done)
+                with transaction.atomic():
+                    if not _owned(batch.pk, token, status.RUNNING):
+                        return GrantBatch.objects.get(pk=batch.pk)
+                    _record_progress(batch.pk, chunk)
+            cursor = chunk[-1]
+        net = _batch_net(str(batch.pk))
+        with transaction.atomic():
+            if not _owned(batch.pk, token, status.RUNNING):
+                return GrantBatch.objects.get(pk=batch.pk)
+            now = timezone.now()
+            GrantBatch.objects.filter(pk=batch.pk).update(
+                status=status.DONE, total_users=F("done_users"), total_amount=net, finished=now, heartbeat=now
+            )
     except Exception as exc:
-        GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.FAILED, error=str(exc)[:2000])
+        GrantBatch.objects.filter(pk=batch.pk, worker=token, status=status.RUNNING).update(
+            status=status.FAILED, error=str(exc)[:2000]
+        )
         raise
-    net = _batch_net(str(batch.pk))
-    from django.utils import timezone
-
-    GrantBatch.objects.filter(pk=batch.pk).update(
-        status=GrantBatch.Status.DONE,
-        done_users=done,
-        total_users=len(user_ids),
-        total_amount=net,
-        finished=timezone.now(),
-    )
     batch.refresh_from_db()
     if batch.action == GrantBatch.Action.GRANT:
         from credits_plugin.wallets.tasks import notify_batch_task
 
         notify_batch_task.delay(str(batch.pk))
     return batch
+
+
+def _record_progress(batch_id, chunk: list[int]) -> None:
+    GrantBatch.objects.filter(pk=batch_id).update(
+        cursor=chunk[-1], done_users=F("done_users") + len(chunk), heartbeat=timezone.now()
+    )
 
 
 def _batch_net(batch: str) -> int:
@@ -299,27 +443,172 @@ def _batch_net(batch: str) -> int:
     return given - taken
 
 
-def undo_batch(*, batch_id, actor=None) -> tuple[int, list[str]]:
-    """Reverse every transfer of a batch. Returns how many were reversed and the refusals
-    (a learner who already spent granted credits cannot have them taken back)."""
+#: the states from which an undo can be asked for (a queued batch then never runs)
+UNDOABLE = (
+    GrantBatch.Status.QUEUED,
+    GrantBatch.Status.DONE,
+    GrantBatch.Status.FAILED,
+    GrantBatch.Status.PARTLY_UNDONE,
+)
+
+
+def undo_batch(*, batch_id, actor=None) -> GrantBatch:
+    """Ask for every transfer of a batch to be reversed, in the background; returns the batch.
+
+    A batch already being undone, or undone, is returned unchanged (nothing is queued again). A
+    batch still running is refused with :class:`~credits_plugin.exceptions.BatchInProgress`
+    unless its worker stopped making progress (``CREDITS_PLUGIN_BULK_STALE_SECONDS``). Undoing a
+    partly undone batch again retries the reversals that were refused; a transfer is never
+    reversed twice.
+    """
+    status = GrantBatch.Status
     batch = GrantBatch.objects.get(pk=batch_id)
-    reversed_count, problems = 0, []
-    for transfer in Transfer.objects.filter(
-        batch=str(batch.pk), reverses__isnull=True, reversed_by__isnull=True
-    ):
-        try:
-            ledger.reverse_transfer(
-                transfer=transfer.pk,
-                idempotency_key=f"undo:{transfer.pk}",
-                actor=actor,
-                reason=f"Undo of bulk operation {batch.pk}",
+    if batch.status in (status.UNDOING, status.UNDONE):
+        return batch
+    now = timezone.now()
+    query = Q(status__in=UNDOABLE) | Q(
+        status=status.RUNNING, heartbeat__lt=_stale_before(default_stale_after())
+    )
+    claimed = GrantBatch.objects.filter(query, pk=batch.pk).update(
+        status=status.UNDOING,
+        worker="",
+        heartbeat=now,
+        error="",
+        undo_actor=actor,
+        undo_started=now,
+        undo_finished=None,
+        undo_total=Transfer.objects.filter(batch=str(batch.pk), reverses__isnull=True).count(),
+        undo_done=0,
+        undo_reversed=0,
+        undo_cursor=0,
+        undo_problems=[],
+    )
+    batch.refresh_from_db()
+    if not claimed:
+        if batch.status in (status.UNDOING, status.UNDONE):
+            return batch  # a concurrent request asked first
+        raise exceptions.BatchInProgress(batch=str(batch.pk))
+    from credits_plugin.wallets.tasks import undo_batch_task
+
+    transaction.on_commit(lambda: undo_batch_task.delay(str(batch.pk)))
+    return batch
+
+
+def run_undo(*, batch_id, resume: bool = False, stale_after: int | None = None) -> GrantBatch:
+    """Reverse the transfers of a batch whose undo was asked for, chunk by chunk, with progress.
+
+    Refused reversals (a learner already spent the credits) are listed in ``undo_problems`` and
+    leave the batch ``partly_undone``; otherwise it ends ``undone``.
+    """
+    status = GrantBatch.Status
+    query = Q(status=status.UNDOING, worker="")
+    cutoff = _stale_before(stale_after)
+    if cutoff is not None:
+        query |= Q(status=status.UNDOING, heartbeat__lt=cutoff)
+    if resume:
+        query |= Q(status=status.FAILED)
+    token = _claim(batch_id, query & Q(undo_started__isnull=False), status=status.UNDOING, error="")
+    if token is None:
+        return GrantBatch.objects.get(pk=batch_id)
+    batch = GrantBatch.objects.get(pk=batch_id)
+    originals = Transfer.objects.filter(batch=str(batch.pk), reverses__isnull=True)
+    size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
+    try:
+        cursor = batch.undo_cursor
+        while True:
+            chunk = list(
+                originals.filter(pk__gt=cursor)
+                .order_by("pk")
+                .select_related("credit_account__user", "debit_account__user")[:size]
             )
-            reversed_count += 1
-        except exceptions.CreditsError as exc:
-            problems.append(f"{transfer.credit_account.holder}: {exc.message}")
-    if not problems:
-        GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.UNDONE)
-    return reversed_count, problems
+            if not chunk:
+                break
+            if not _owned(batch.pk, token, status.UNDOING, lock=False):
+                return GrantBatch.objects.get(pk=batch.pk)
+            reversed_count, problems = 0, []
+            for transfer in chunk:
+                try:
+                    ledger.reverse_transfer(
+                        transfer=transfer.pk,
+                        idempotency_key=f"undo:{transfer.pk}",
+                        actor=batch.undo_actor,
+                        reason=f"Undo of bulk operation {batch.pk}",
+                    )
+                except exceptions.AlreadyReversed:
+                    pass  # reversed by hand meanwhile: undone all the same
+                except exceptions.CreditsError as exc:
+                    problems.append(f"{_wallet_name(transfer)}: {exc.message}")
+                    continue
+                reversed_count += 1
+            with transaction.atomic():
+                if not _owned(batch.pk, token, status.UNDOING):
+                    return GrantBatch.objects.get(pk=batch.pk)
+                current = GrantBatch.objects.get(pk=batch.pk)
+                GrantBatch.objects.filter(pk=batch.pk).update(
+                    undo_cursor=chunk[-1].pk,
+                    undo_done=F("undo_done") + len(chunk),
+                    undo_reversed=F("undo_reversed") + reversed_count,
+                    undo_problems=[*current.undo_problems, *problems],
+                    heartbeat=timezone.now(),
+                )
+            cursor = chunk[-1].pk
+        with transaction.atomic():
+            if not _owned(batch.pk, token, status.UNDOING):
+                return GrantBatch.objects.get(pk=batch.pk)
+            current = GrantBatch.objects.get(pk=batch.pk)
+            now = timezone.now()
+            GrantBatch.objects.filter(pk=batch.pk).update(
+                status=status.PARTLY_UNDONE if current.undo_problems else status.UNDONE,
+                undo_total=current.undo_done,
+                total_amount=_batch_net_after_undo(str(batch.pk)),
+                undo_finished=now,
+                heartbeat=now,
+            )
+    except Exception as exc:
+        GrantBatch.objects.filter(pk=batch.pk, worker=token, status=status.UNDOING).update(
+            status=status.FAILED, error=str(exc)[:2000]
+        )
+        raise
+    batch.refresh_from_db()
+    return batch
+
+
+def _wallet_name(transfer: Transfer) -> str:
+    """The user (or holder) of the wallet a batch transfer moved credits to or from."""
+    account = transfer.credit_account
+    if account.kind != AccountKind.USER_WALLET:
+        account = transfer.debit_account
+    user = account.user
+    return user.get_username() if user is not None else account.holder
+
+
+def _batch_net_after_undo(batch: str) -> int:
+    """Credits the batch still leaves in wallets once its reversals are counted."""
+    transfers = Transfer.objects.filter(batch=batch)
+    given = (
+        transfers.filter(credit_account__kind=AccountKind.USER_WALLET).aggregate(s=Sum("amount"))["s"] or 0
+    )
+    taken = transfers.filter(debit_account__kind=AccountKind.USER_WALLET).aggregate(s=Sum("amount"))["s"] or 0
+    return given - taken
+
+
+def stuck_batches(*, stale_after: int | None = None) -> QuerySet:
+    """Batches queued, running or being undone whose worker made no progress for ``stale_after``
+    seconds (``CREDITS_PLUGIN_BULK_STALE_SECONDS`` by default): a worker died or never started."""
+    cutoff = _stale_before(default_stale_after() if stale_after is None else stale_after)
+    return GrantBatch.objects.filter(
+        status__in=[GrantBatch.Status.QUEUED, GrantBatch.Status.RUNNING, GrantBatch.Status.UNDOING],
+        heartbeat__lt=cutoff,
+    ).order_by("created")
+
+
+def resume_batch(*, batch_id, stale_after: int | None = None) -> GrantBatch:
+    """Carry on with one stuck or failed batch in this process: its run, or its undo."""
+    stale_after = default_stale_after() if stale_after is None else stale_after
+    batch = GrantBatch.objects.get(pk=batch_id)
+    if batch.undo_started is not None:
+        return run_undo(batch_id=batch.pk, resume=True, stale_after=stale_after)
+    return run_batch(batch_id=batch.pk, resume=True, stale_after=stale_after)
 
 
 def organisation_admins(org_key: str) -> QuerySet:
@@ -336,10 +625,6 @@ def retire_user(*, user) -> None:
 def earn(*, user, course_key, trigger: str) -> list[Transfer]:
     """Give the credits of every active earning rule that matches; each rule pays once per
     learner and course, however many times the achievement's event arrives."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from credits_plugin.constants import LotSource
 
     rules = EarningRule.objects.filter(active=True, trigger=trigger).filter(

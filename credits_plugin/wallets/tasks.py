@@ -13,6 +13,33 @@ def run_batch_task(batch_id: str) -> int:
     return run_batch(batch_id=batch_id).done_users
 
 
+@shared_task(name="credits_plugin.undo_grant_batch")
+def undo_batch_task(batch_id: str) -> int:
+    """Reverse the transfers of a bulk give/reset whose undo was asked for; returns the reversed."""
+    from credits_plugin.wallets.services import run_undo
+
+    return run_undo(batch_id=batch_id).undo_reversed
+
+
+@shared_task(name="credits_plugin.resume_grant_batch")
+def resume_batch_task(batch_id: str, stale_after: int | None = None) -> str:
+    """Carry on with one stuck or failed bulk operation (its run or its undo); returns its status."""
+    from credits_plugin.wallets.services import resume_batch
+
+    return resume_batch(batch_id=batch_id, stale_after=stale_after).status
+
+
+@shared_task(name="credits_plugin.resume_grant_batches")
+def resume_batches_task() -> int:
+    """Queue the resumption of every stuck bulk operation (schedule every few minutes)."""
+    from credits_plugin.wallets.services import stuck_batches
+
+    ids = [str(pk) for pk in stuck_batches().values_list("pk", flat=True)]
+    for batch_id in ids:
+        resume_batch_task.delay(batch_id)
+    return len(ids)
+
+
 @shared_task(name="credits_plugin.notify_grant_batch")
 def notify_batch_task(batch_id: str) -> int:
     """Tell every learner of a bulk grant that credits arrived."""

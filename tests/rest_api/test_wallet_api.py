@@ -90,6 +90,7 @@ class TestOperatorEndpoints:
             "target_value": "alice",
             "amount": 250,
             "comment": "Bonus",
+            "idempotency_key": "bonus-1",
         }
         preview = client.post(f"{BASE}/batches/", {**payload, "preview": True}, format="json").json()
         assert preview == {"users": 1, "total": 250}
@@ -99,8 +100,11 @@ class TestOperatorEndpoints:
         batch_id = created.json()["id"]
         assert client.get(f"{BASE}/batches/{batch_id}/").json()["status"] == "done"
         assert api.balance(api.user_wallet(learner)).available == 5_250
-        undo = client.post(f"{BASE}/batches/{batch_id}/undo/").json()
-        assert undo == {"reversed": 1, "problems": []}
+        with django_capture_on_commit_callbacks(execute=True):
+            undo = client.post(f"{BASE}/batches/{batch_id}/undo/")
+        assert undo.status_code == 202 and undo.json()["id"] == batch_id
+        body = client.get(f"{BASE}/batches/{batch_id}/").json()
+        assert (body["status"], body["undo_reversed"], body["undo_problems"]) == ("undone", 1, [])
         assert api.balance(api.user_wallet(learner)).available == 5_000
 
     @pytest.mark.parametrize(
@@ -122,7 +126,9 @@ class TestOperatorEndpoints:
         ],
     )
     def test_bad_batches_get_a_clear_4xx_and_change_nothing(self, learner, staff, payload, code):
-        response = client_for(staff).post(f"{BASE}/batches/", payload, format="json")
+        response = client_for(staff).post(
+            f"{BASE}/batches/", {**payload, "idempotency_key": "k"}, format="json"
+        )
         assert 400 <= response.status_code < 500
         assert response.json()["error_code"] == code
         assert Transfer.objects.count() == 1

@@ -104,11 +104,15 @@ class TestBulkGrant:
                 action="grant", target="group", target_value="Nurses", amount=1_000, comment="x"
             )
         api.charge(account=api.user_wallet(people[0]), amount=600, idempotency_key="spent")
-        reversed_count, problems = api.undo_batch(batch_id=batch.pk)
-        assert reversed_count == 1 and len(problems) == 1
-        assert available(people[1]) == 0 and available(people[0]) == 400
+        with django_capture_on_commit_callbacks(execute=True):
+            api.undo_batch(batch_id=batch.pk)
         batch.refresh_from_db()
-        assert batch.status == GrantBatch.Status.DONE  # not fully undone while a reversal was refused
+        assert (batch.undo_total, batch.undo_done, batch.undo_reversed) == (2, 2, 1)
+        assert len(batch.undo_problems) == 1 and batch.undo_problems[0].startswith("u0: ")
+        assert available(people[1]) == 0 and available(people[0]) == 400
+        # not fully undone while a reversal was refused
+        assert batch.status == GrantBatch.Status.PARTLY_UNDONE
+        assert batch.total_amount == 1_000
         assert_ledger_ok()
 
     @pytest.mark.parametrize(

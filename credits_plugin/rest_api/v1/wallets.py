@@ -59,6 +59,23 @@ class BatchInput(serializers.Serializer):
     preview = serializers.BooleanField(
         required=False, default=False, help_text=_("Only count users and credits; change nothing.")
     )
+    idempotency_key = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Required unless previewing: your own key for this operation. Sending the same request "
+            "with the same key again starts nothing and returns the first operation (200); the same "
+            "key with a different request is refused (409). Keys are yours alone: another "
+            "operator's key never matches."
+        ),
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("preview") and not attrs.get("idempotency_key"):
+            raise serializers.ValidationError(
+                {"idempotency_key": [_("Send an idempotency key, so that a retry cannot give twice.")]}
+            )
+        return attrs
 
 
 class BatchOutput(serializers.ModelSerializer):
@@ -79,6 +96,13 @@ class BatchOutput(serializers.ModelSerializer):
             "error",
             "created",
             "finished",
+            "heartbeat",
+            "undo_started",
+            "undo_finished",
+            "undo_total",
+            "undo_done",
+            "undo_reversed",
+            "undo_problems",
         ]
 
 
@@ -222,7 +246,15 @@ class BatchListView(CreditsAPIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=BatchInput, responses={201: BatchOutput, 200: dict}, tags=["operators"])
+    @extend_schema(
+        request=BatchInput,
+        responses={201: BatchOutput, 200: BatchOutput},
+        description=(
+            "201 with the new operation; 200 with the first operation when the same request was "
+            "already sent with this idempotency key; 200 with {users, total} for a preview."
+        ),
+        tags=["operators"],
+    )
     def post(self, request):
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -240,9 +272,13 @@ class BatchListView(CreditsAPIView):
             comment=v["comment"],
             actor=request.user,
             expires_at=v["expires_at"],
+            idempotency_key=v["idempotency_key"],
         )
+        replayed = batch.replayed
         batch.refresh_from_db()
-        return Response(BatchOutput(batch).data, status=status.HTTP_201_CREATED)
+        return Response(
+            BatchOutput(batch).data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        )
 
     @extend_schema(responses={200: BatchOutput(many=True)}, tags=["operators"])
     def get(self, request):
@@ -260,15 +296,19 @@ class BatchDetailView(CreditsAPIView):
 
 
 class BatchUndoView(CreditsAPIView):
-    """Reverse every transfer of a bulk operation (staff)."""
+    """Reverse every transfer of a bulk operation, in the background (staff).
+
+    Answers 202 with the operation: its status is ``undoing`` until the reversals are done, then
+    ``undone`` (or ``partly_undone`` with ``undo_problems``). Asking again changes nothing."""
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=None, responses={200: dict}, tags=["operators"])
+    @extend_schema(request=None, responses={202: BatchOutput}, tags=["operators"])
     def post(self, request, batch_id):
         GrantBatch.objects.get(pk=batch_id)
-        reversed_count, problems = api.undo_batch(batch_id=batch_id, actor=request.user)
-        return Response({"reversed": reversed_count, "problems": problems})
+        batch = api.undo_batch(batch_id=batch_id, actor=request.user)
+        batch.refresh_from_db()
+        return Response(BatchOutput(batch).data, status=status.HTTP_202_ACCEPTED)
 
 
 class AdjustmentView(CreditsAPIView):
