@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from credits_plugin import api
 from credits_plugin.awards.models import CourseCredit, Credit, CreditType
 from tests.awards.conftest import COURSE
-from tests.factories import UserFactory
+from tests.factories import UserFactory, operator
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
@@ -18,7 +18,16 @@ COURSE_CREDITS = f"{BASE}/courses/{quote(COURSE)}/credits/"
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="operator", is_staff=True)
+    """An operator of the credits catalogue: exactly the model permissions it writes with."""
+    return operator(
+        "operator",
+        "credits_plugin.add_credittype",
+        "credits_plugin.change_credittype",
+        "credits_plugin.add_credit",
+        "credits_plugin.change_credit",
+        "credits_plugin.change_coursecredit",
+        "credits_plugin.delete_coursecredit",
+    )
 
 
 @pytest.fixture
