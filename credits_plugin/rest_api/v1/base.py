@@ -9,7 +9,7 @@ from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthenticat
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -50,6 +50,16 @@ def credits_exception_handler(exc, context):
             {"error_code": "not_found", "developer_message": _("Not found.")},
             status=status.HTTP_404_NOT_FOUND,
         )
+    if isinstance(exc, Throttled):
+        response = exception_handler(exc, context)  # with the Retry-After header
+        if response is not None:
+            response.data = {
+                "error_code": "throttled",
+                "developer_message": _("Too many requests. Try again in {seconds} seconds.").format(
+                    seconds=int(getattr(exc, "wait", None) or 1)
+                ),
+            }
+        return response
     if isinstance(exc, ValidationError):
         response = exception_handler(exc, context)
         if response is not None:

@@ -18,6 +18,7 @@ from credits_plugin.exceptions import CreditsError, UnknownCourse
 from credits_plugin.ledger.models import Lot
 from credits_plugin.rest_api.v1.base import CreditsAPIView
 from credits_plugin.rest_api.v1.permissions import CanFollowBatches, CanGiveCredits, CanUndoBatch
+from credits_plugin.rest_api.v1.throttling import CheckoutThrottle, OperatorThrottle, throttles
 from credits_plugin.wallets.models import GrantBatch
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -200,6 +201,7 @@ class BatchListView(CreditsAPIView):
     """Give or reset credits for all active users, a group, an organisation or one user (staff)."""
 
     permission_classes = [IsAuthenticated, CanGiveCredits]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(request=BatchInput, responses={201: BatchOutput, 200: dict}, tags=["operators"])
     def post(self, request):
@@ -242,6 +244,7 @@ class BatchUndoView(CreditsAPIView):
     """Reverse every transfer of a bulk operation (staff)."""
 
     permission_classes = [IsAuthenticated, CanUndoBatch]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(request=None, responses={200: dict}, tags=["operators"])
     def post(self, request, batch_id):
@@ -254,6 +257,7 @@ class AdjustmentView(CreditsAPIView):
     """Set one user's wallet balance, recording the adjustment with a comment (staff)."""
 
     permission_classes = [IsAuthenticated, CanGiveCredits]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(request=AdjustmentInput, responses={200: BalanceOutput}, tags=["operators"])
     def post(self, request, username):
@@ -326,6 +330,8 @@ class QuoteView(CreditsAPIView):
 
 class CheckoutView(CreditsAPIView):
     """Pay for a course mode with credits and be enrolled. Retrying never charges twice."""
+
+    throttle_classes = throttles(CheckoutThrottle)
 
     @extend_schema(request=CheckoutInput, responses={201: PurchaseOutput}, tags=["checkout"])
     def post(self, request):
