@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
-from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
@@ -16,6 +15,7 @@ from rest_framework.views import APIView, exception_handler
 
 from credits_plugin.conf import platform
 from credits_plugin.exceptions import CreditsError
+from credits_plugin.rest_api.v1.authentication import SignedJwtAuthentication
 
 
 def _bearer_authentication() -> list:
@@ -25,7 +25,7 @@ def _bearer_authentication() -> list:
 
 
 def authentication_classes() -> list:
-    return [JwtAuthentication, *_bearer_authentication(), SessionAuthenticationAllowInactiveUser]
+    return [SignedJwtAuthentication, *_bearer_authentication(), SessionAuthenticationAllowInactiveUser]
 
 
 def error_response(exc: CreditsError) -> Response:
