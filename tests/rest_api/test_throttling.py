@@ -98,6 +98,23 @@ class TestCheckout:
             == 201
         )
 
+    def test_the_checkout_page_shares_the_learners_count(self, settings, course, client):
+        settings.CREDITS_PLUGIN_THROTTLE_RATES = {"credits_plugin.checkout": "1/hour"}
+        learner = funded_user(100_000)
+        client.force_login(learner)
+        page = f"/credits/checkout/{KEY}/"
+        assert client.post(page, {"mode": "verified", "pay_from": "personal"}).status_code == 302
+        assert Purchase.objects.count() == 1
+        refused = client_for(learner).post(
+            f"{BASE}/checkout/", {"course_id": KEY, "mode": "verified"}, format="json"
+        )
+        assert_throttled(refused)
+        again = client.post(page, {"mode": "verified", "pay_from": "personal"})
+        assert again.status_code == 429
+        assert int(again["Retry-After"]) > 0
+        assert "Too many purchases" in again.content.decode()
+        assert Purchase.objects.count() == 1
+
 
 class TestOperatorWrites:
     @pytest.fixture
