@@ -53,6 +53,7 @@ __all__ = [
     "licences",
     "list_credit_types",
     "list_credits",
+    "may_see_any_awards",
     "mode_requires_payment",
     "open_lots",
     "organisation_wallet",
@@ -366,6 +367,13 @@ def can_author_course(*, user, course_key, action: str = "change") -> bool:
         return True
     check = getattr(platform(), "has_studio_write_access", None)
     return bool(check and check(user, _awards.parse_course_key(course_key)))
+
+
+def may_see_any_awards(*, user) -> bool:
+    """Whether the user may read any learner's awarded credits (``credits_plugin.view_awardedcredit``)."""
+    from credits_plugin import permissions
+
+    return permissions.allowed(user, permissions.VIEW_ANY_AWARDS)
 
 
 learner_summary = _awards.learner_summary

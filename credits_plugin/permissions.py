@@ -12,6 +12,8 @@ GIVE_CREDITS = "credits_plugin.give_credits"
 UNDO_BATCH = "credits_plugin.undo_batch"
 # See any user's wallet: balance, history, lots (Django's view permission on accounts).
 VIEW_ANY_WALLET = "credits_plugin.view_account"
+# See any learner's awarded credits and transcripts (Django's view permission on awards).
+VIEW_ANY_AWARDS = "credits_plugin.view_awardedcredit"
 # Follow bulk operations (Django's view permission on them).
 VIEW_BATCHES = "credits_plugin.view_grantbatch"
 

@@ -27,6 +27,7 @@ def staff(db):
         "credits_plugin.change_credit",
         "credits_plugin.change_coursecredit",
         "credits_plugin.delete_coursecredit",
+        "credits_plugin.view_awardedcredit",
     )
 
 
@@ -190,8 +191,12 @@ class TestAwards:
         text = transcript.content.decode()
         assert "Ethics,1.50,hours,CPE-123,NASBA" in text
 
-    def test_others_awards_are_staff_only(self, awarded, learner, staff):
+    def test_others_awards_need_view_awardedcredit(self, awarded, learner, staff):
         snoop = UserFactory(username="snoop")
+        plain_staff = operator("plain_staff")
+        for who in ("cora", "nobody"):
+            refused = client_for(plain_staff).get(f"{BASE}/awards/summary/?username={who}")
+            assert refused.status_code == 403, who
         assert client_for(snoop).get(f"{BASE}/awards/?username=cora").status_code == 403
         assert client_for(snoop).get(f"{BASE}/awards/transcript.csv?username=cora").status_code == 403
         assert client_for(snoop).get(f"{BASE}/awards/").json() == []

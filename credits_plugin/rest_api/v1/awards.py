@@ -20,7 +20,9 @@ from credits_plugin.rest_api.v1.base import CreditsAPIView
 from credits_plugin.rest_api.v1.permissions import CreditTypeWrites, CreditWrites
 
 USERNAME = OpenApiParameter(
-    "username", str, description=_("Staff only: another learner's username (default: yourself).")
+    "username",
+    str,
+    description=_("With credits_plugin.view_awardedcredit: another learner's username (default: yourself)."),
 )
 
 
@@ -121,11 +123,12 @@ def _fields(serializer_class, data, *, partial: bool) -> dict:
 
 
 def _learner(request):
-    """The learner asked for: yourself, or (staff only) ``?username=``."""
+    """The learner asked for: yourself, or (with ``credits_plugin.view_awardedcredit`` only)
+    ``?username=``. Without the permission nobody learns whether the user exists."""
     username = request.query_params.get("username")
     if not username or username == request.user.username:
         return request.user
-    if not request.user.is_staff:
+    if not api.may_see_any_awards(user=request.user):
         raise PermissionDenied(_("You may only see your own awarded credits."))
     return api.find_user(username)
 
@@ -247,7 +250,7 @@ class CourseCreditsView(CreditsAPIView):
 
 
 class AwardListView(CreditsAPIView):
-    """Awarded credits of the signed-in learner (staff: of ``?username=``)."""
+    """Awarded credits of the signed-in learner (or, with view_awardedcredit, of ``?username=``)."""
 
     @extend_schema(
         parameters=[
