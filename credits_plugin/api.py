@@ -54,6 +54,7 @@ __all__ = [
     "licences",
     "list_credit_types",
     "list_credits",
+    "may_see_any_awards",
     "mode_requires_payment",
     "open_lots",
     "organisation_wallet",
@@ -93,6 +94,7 @@ __all__ = [
     "verify_ledger",
     "void_hold",
     "wallet_context",
+    "wallet_owner",
 ]
 
 ensure_unit = _ledger.ensure_unit
@@ -223,6 +225,7 @@ def unit(code: str) -> Unit:
 # --- Wallet credits: operators ---------------------------------------------------------------
 
 find_user = _wallets.find_user
+wallet_owner = _wallets.wallet_owner
 set_balance = _wallets.set_balance
 start_batch = _wallets.start_batch
 run_batch = _wallets.run_batch
@@ -359,17 +362,26 @@ require_course = _awards.require_course
 validate_amount = _awards.validate_amount
 
 
-def can_author_course(*, user, course_key) -> bool:
-    """Whether the user may change the course's credits: global staff, or the course's staff as
-    the platform says (``has_studio_write_access``)."""
+def can_author_course(*, user, course_key, action: str = "change") -> bool:
+    """Whether the user may change (``action="change"``) or remove (``"delete"``) the course's
+    credits: holders of ``credits_plugin.<action>_coursecredit`` for every course, or the
+    course's authors as the platform says (``has_studio_write_access``)."""
+    from credits_plugin import permissions
     from credits_plugin.conf import platform
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.is_staff or user.is_superuser:
+    if permissions.allowed(user, f"credits_plugin.{action}_coursecredit"):
         return True
     check = getattr(platform(), "has_studio_write_access", None)
     return bool(check and check(user, _awards.parse_course_key(course_key)))
+
+
+def may_see_any_awards(*, user) -> bool:
+    """Whether the user may read any learner's awarded credits (``credits_plugin.view_awardedcredit``)."""
+    from credits_plugin import permissions
+
+    return permissions.allowed(user, permissions.VIEW_ANY_AWARDS)
 
 
 learner_summary = _awards.learner_summary

@@ -76,3 +76,6 @@ class CreditsPluginConfig(AppConfig):
             _LMS: {"course_dashboard": "credits_plugin.integrations.openedx.context.dashboard_context"}
         },
     }
+
+    def ready(self) -> None:
+        from credits_plugin import checks  # noqa: F401  (registers the system checks)

@@ -150,6 +150,17 @@ class UnknownUser(CreditsError):
     default_message = _("There is no such user.")
 
 
+class WalletNotVisible(CreditsError):
+    """Asking for another user's wallet without the right to see it.
+
+    The same answer whether or not the user exists, so that it tells nothing about who does.
+    """
+
+    code = "wallet_not_visible"
+    status_code = 403
+    default_message = _("You may only see your own wallet and those of your organisation's members.")
+
+
 class UnknownTarget(CreditsError):
     code = "unknown_target"
     status_code = 404

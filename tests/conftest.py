@@ -37,6 +37,16 @@ def _fresh_ledger_caches():
     ledger_services.forget_cached_ids()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles count in the cache: every test starts with no requests counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def db_vendor():
     return connection.vendor

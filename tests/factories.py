@@ -61,3 +61,21 @@ def confirm_form(mode: str, price: int, pay_from: str = "personal") -> dict[str,
         "quoted_price": str(price),
         "confirm": "1",
     }
+
+
+def grant_permissions(user, *names: str):
+    """Give ``user`` the permissions ``names`` ('credits_plugin.give_credits', ...); returns the
+    user fresh from the database, so that its permission cache is empty."""
+    from django.contrib.auth.models import Permission
+
+    for name in names:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def operator(username: str = "operator", *names: str, **fields):
+    """A staff user holding exactly the permissions ``names``."""
+    return grant_permissions(UserFactory(username=username, is_staff=True, **fields), *names)

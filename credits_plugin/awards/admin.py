@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from credits_plugin import exceptions
 from credits_plugin.awards import services
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
 from credits_plugin.emails import credits
+from credits_plugin.history_admin import HistoryAdmin
 
 
 class _ServiceRulesForm(forms.ModelForm):
@@ -83,7 +83,7 @@ class CourseCreditForm(_ServiceRulesForm):
 
 
 @admin.register(CreditType)
-class CreditTypeAdmin(SimpleHistoryAdmin):
+class CreditTypeAdmin(HistoryAdmin):
     form = CreditTypeForm
     list_display = ("name", "reference_required", "allow_multiple_per_course")
     list_filter = ("reference_required", "allow_multiple_per_course")
@@ -91,7 +91,7 @@ class CreditTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(SimpleHistoryAdmin):
+class CreditAdmin(HistoryAdmin):
     form = CreditForm
     list_display = ("name", "type", "unit_label", "reference_number", "accrediting_body", "active")
     list_filter = ("type", "active", "accrediting_body")
@@ -100,7 +100,7 @@ class CreditAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CourseCredit)
-class CourseCreditAdmin(SimpleHistoryAdmin):
+class CourseCreditAdmin(HistoryAdmin):
     form = CourseCreditForm
     list_display = ("course_id", "credit", "amount_display")
     list_filter = ("credit__type", "credit")
@@ -113,7 +113,7 @@ class CourseCreditAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AwardedCredit)
-class AwardedCreditAdmin(SimpleHistoryAdmin):
+class AwardedCreditAdmin(HistoryAdmin):
     list_display = ("user", "course_id", "type_name", "credit_name", "amount_display", "status", "issued_at")
     list_filter = ("status", "type_name", "issued_at")
     search_fields = ("user__username", "user__email", "course_id", "credit_name", "reference_number")
@@ -133,7 +133,7 @@ class AwardedCreditAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LearnerLicence)
-class LearnerLicenceAdmin(SimpleHistoryAdmin):
+class LearnerLicenceAdmin(HistoryAdmin):
     list_display = ("user", "accrediting_body", "licence_number")
     list_filter = ("accrediting_body",)
     search_fields = ("user__username", "user__email", "accrediting_body", "licence_number")

@@ -2,20 +2,20 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from credits_plugin.emails import credits
+from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
 
 
 @admin.register(CurrencyValue)
-class CurrencyValueAdmin(SimpleHistoryAdmin):
+class CurrencyValueAdmin(HistoryAdmin):
     list_display = ("currency", "credits_per_unit", "__str__")
     search_fields = ("currency",)
 
 
 @admin.register(PriceTier)
-class PriceTierAdmin(SimpleHistoryAdmin):
+class PriceTierAdmin(HistoryAdmin):
     list_display = ("name", "price_credits")
     search_fields = ("name",)
 
@@ -25,7 +25,7 @@ class PriceTierAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CourseTier)
-class CourseTierAdmin(SimpleHistoryAdmin):
+class CourseTierAdmin(HistoryAdmin):
     list_display = ("course_key", "tier")
     list_filter = ("tier",)
     search_fields = ("course_key",)
@@ -33,7 +33,7 @@ class CourseTierAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ModePrice)
-class ModePriceAdmin(SimpleHistoryAdmin):
+class ModePriceAdmin(HistoryAdmin):
     list_display = ("course_key", "mode_slug", "price_credits", "credits_only")
     list_filter = ("mode_slug", "credits_only")
     search_fields = ("course_key",)

@@ -33,6 +33,18 @@ DEFAULTS: dict[str, object] = {
     # False: every organisation has credits unless switched off in the admin. True: only the
     # organisations switched on in the admin have credits (see credits_plugin/toggles.py).
     "CREDITS_PLUGIN_ORGANISATIONS_OPT_IN": False,
+    # Rate limits of the REST API, per scope ("N/second|minute|hour|day"; None: no limit). Counted
+    # per user (per IP address for the "_ip" scopes) in the default cache. A host that sets
+    # this dict only for some scopes keeps the defaults of the others.
+    "CREDITS_PLUGIN_THROTTLE_RATES": {
+        # Checkouts (paying with credits), per learner.
+        "credits_plugin.checkout": "10/minute",
+        # Grants, resets, balance adjustments and undos, per operator.
+        "credits_plugin.operator": "60/minute",
+        # Code redemptions: per learner, and per IP address.
+        "credits_plugin.redeem": "5/minute",
+        "credits_plugin.redeem_ip": "20/minute",
+    },
 }
 
 # openedx-filters pipeline steps the plugin adds, per filter type. Steps are appended to the

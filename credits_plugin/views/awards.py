@@ -120,6 +120,8 @@ def course_credits(request: HttpRequest, course_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if "remove" in request.POST:
+                if not api.can_author_course(user=request.user, course_key=course_key, action="delete"):
+                    raise PermissionDenied(_("You may not take credits off this course."))
                 api.remove_course_credit(course_id=course_key, credit=api.get_credit(request.POST["remove"]))
                 messages.success(request, _("The credit was taken off the course."))
                 return redirect(request.path)

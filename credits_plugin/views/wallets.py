@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
 from credits_plugin.exceptions import CreditsError, ModeRequired, SummaryOutdated, UnknownCourse, UnknownMode
+from credits_plugin.throttling import CheckoutThrottle
 
 
 @login_required
@@ -68,6 +71,16 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
         return _checkout_error(request, context, exc)
     if not posted or "update" in request.POST:
         return render(request, "credits_plugin/checkout.html", context)
+    throttle = CheckoutThrottle()
+    if not throttle.allow_request(request, None):
+        # The same count as the checkout API's: one limit per learner, however they pay.
+        seconds = math.ceil(throttle.wait() or 1)
+        context["error"] = _("Too many purchases in a short time. Try again in {seconds} seconds.").format(
+            seconds=seconds
+        )
+        response = render(request, "credits_plugin/checkout.html", context, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
     try:
         purchase = api.checkout(
             user=request.user,

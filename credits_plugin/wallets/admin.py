@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,10 +18,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
-from credits_plugin import exceptions
+from credits_plugin import exceptions, permissions
 from credits_plugin.emails import credits
+from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.ledger.models import Account
 from credits_plugin.wallets import services
 from credits_plugin.wallets.models import (
@@ -86,7 +87,7 @@ def parse_member_csv(data: bytes) -> tuple[list, list[str]]:
 
 
 @admin.register(CreditGroup)
-class CreditGroupAdmin(SimpleHistoryAdmin):
+class CreditGroupAdmin(HistoryAdmin):
     list_display = ("name", "member_count", "created")
     search_fields = ("name", "members__username", "members__email")
     filter_horizontal = ("members",)
@@ -109,7 +110,7 @@ class CreditGroupAdmin(SimpleHistoryAdmin):
         """Add members from a CSV: a preview of what changes, then a confirmation."""
         group = get_object_or_404(CreditGroup, pk=group_id)
         if not self.has_change_permission(request, group):
-            return HttpResponseRedirect(reverse("admin:index"))
+            raise PermissionDenied
         context = {**self.admin_site.each_context(request), "group": group, "opts": self.model._meta}
         if request.method == "POST" and "confirm" in request.POST:
             ids = [int(i) for i in request.POST.getlist("user_ids") if i.isdigit()]
@@ -140,7 +141,7 @@ class OrganisationMemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ("key", "name", "credits_enabled", "members_can_spend", "cap", "wallet_balance")
     list_filter = ("credits_enabled", "members_can_spend")
     search_fields = ("key", "name")
@@ -225,8 +226,24 @@ class GrantBatchAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_add_permission(self, request):
+        """Giving or resetting credits needs credits_plugin.give_credits (not add_grantbatch)."""
+        return permissions.allowed(request.user, permissions.GIVE_CREDITS)
+
+    def has_view_permission(self, request, obj=None):
+        """Who may start or undo an operation may also follow it."""
+        return super().has_view_permission(request, obj) or any(
+            permissions.allowed(request.user, name)
+            for name in (permissions.GIVE_CREDITS, permissions.UNDO_BATCH)
+        )
+
+    def has_undo_batch_permission(self, request):
+        return permissions.allowed(request.user, permissions.UNDO_BATCH)
+
     def add_view(self, request, form_url="", extra_context=None):
         """Give or reset credits: the form, then a preview to confirm, then the queued batch."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         form = BatchForm(request.POST or None)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
         if request.method == "POST" and form.is_valid():
@@ -284,8 +301,13 @@ class GrantBatchAdmin(admin.ModelAdmin):
                 )
         return TemplateResponse(request, "admin/credits_plugin/batch_form.html", context)
 
-    @admin.action(description=gettext_lazy("Undo: reverse every transfer of the selected operations"))
+    @admin.action(
+        description=gettext_lazy("Undo: reverse every transfer of the selected operations"),
+        permissions=["undo_batch"],
+    )
     def undo_batches(self, request, queryset):
+        if not self.has_undo_batch_permission(request):
+            raise PermissionDenied
         if "confirm" not in request.POST:
             return TemplateResponse(
                 request,
@@ -338,7 +360,11 @@ class SetBalanceForm(forms.Form):
 
 
 def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
-    """Set a user wallet's balance to N: confirmed, then recorded as an adjustment with the comment."""
+    """Set a user wallet's balance to N: confirmed, then recorded as an adjustment with the comment.
+
+    Needs credits_plugin.give_credits."""
+    if not permissions.allowed(request.user, permissions.GIVE_CREDITS):
+        raise PermissionDenied
     account = get_object_or_404(Account, pk=account_id, kind="user_wallet")
     form = SetBalanceForm(request.POST or None)
     context = {
@@ -369,7 +395,7 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
 
 
 @admin.register(EarningRule)
-class EarningRuleAdmin(SimpleHistoryAdmin):
+class EarningRuleAdmin(HistoryAdmin):
     list_display = ("name", "trigger", "course_key", "amount_credits", "expires_after_days", "active")
     list_filter = ("trigger", "active")
     search_fields = ("name", "course_key")

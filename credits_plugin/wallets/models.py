@@ -183,6 +183,12 @@ class GrantBatch(models.Model):
         db_table = "credits_plugin_grantbatch"
         verbose_name = _("bulk credit operation")
         ordering = ["-created"]
+        # The operator permissions of wallet credits (docs/permissions.rst): what moves money is
+        # never granted by is_staff alone.
+        permissions = [
+            ("give_credits", _("Can give, reset and adjust wallet credits")),
+            ("undo_batch", _("Can undo a bulk credit operation")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="credits_batch_amount_not_negative")
         ]

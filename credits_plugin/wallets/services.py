@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin import exceptions
+from credits_plugin import exceptions, permissions
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
@@ -78,16 +78,47 @@ def organisation_wallet(org_key: str, *, unit: str | None = None) -> Account:
 # --------------------------------------------------------------------------------------------
 
 
+def _user_matches(value: str) -> Q:
+    """Users whose id, username or email is ``value``."""
+    query = Q(username=value) | Q(email__iexact=value)
+    if value.isdigit():
+        query |= Q(pk=int(value))
+    return query
+
+
 def find_user(identifier: str | int):
     """A user by id, username or email."""
     User = get_user_model()  # noqa: N806
     value = str(identifier).strip()
-    query = Q(username=value) | Q(email__iexact=value)
-    if value.isdigit():
-        query |= Q(pk=int(value))
-    user = User.objects.filter(query).first()
+    user = User.objects.filter(_user_matches(value)).first()
     if user is None:
         raise exceptions.UnknownUser(user=value)
+    return user
+
+
+def wallet_owner(*, viewer, identifier: str | int | None = None):
+    """The user whose wallet ``viewer`` may see when asking for ``identifier`` (id, username or
+    email; empty: the viewer's own).
+
+    Who may see whose wallet: everyone their own; holders of ``credits_plugin.view_account``
+    anyone's; an organisation's administrators the wallets of its members. Anyone else gets
+    :class:`~credits_plugin.exceptions.WalletNotVisible`, the same for a user who does not exist as
+    for one they may not see, so the answer never tells who exists.
+    """
+    value = "" if identifier is None else str(identifier).strip()
+    if not value or value == viewer.username:
+        return viewer
+    if permissions.allowed(viewer, permissions.VIEW_ANY_WALLET):
+        return find_user(value)
+    # Look only among the users the viewer may see: themselves and the members of the
+    # organisations they administer.
+    administered = OrganisationMember.objects.filter(user=viewer, role=OrganisationMember.Role.ADMIN).values(
+        "organisation_id"
+    )
+    visible = Q(pk=viewer.pk) | Q(credit_organisations__organisation_id__in=administered)
+    user = get_user_model().objects.filter(visible).filter(_user_matches(value)).distinct().first()
+    if user is None:
+        raise exceptions.WalletNotVisible()
     return user
 
 

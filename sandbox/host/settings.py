@@ -9,7 +9,53 @@ from pathlib import Path
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
+
+
+def _demo_secret(name: str) -> str:
+    """A secret of this demo install: generated on first run into sandbox/.secrets/ (kept out of
+    git), never a value published with the code."""
+    import secrets
+
+    path = BASE_DIR / ".secrets" / name
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    draft = path.with_name(f".{name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic: the first process to start wins, the others read its secret
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _demo_secret("secret_key")
+
+# Like the LMS (lms/envs/common.py and the production settings): the plugin's JwtAuthentication
+# accepts only tokens of this issuer, for this audience, signed with this issuer's secret.
+# JWT_AUTH_HEADER_PREFIX "JWT" as in the LMS: "Authorization: JWT <token>".
+JWT_ISSUER = "http://127.0.0.1:8000/oauth2"
+JWT_AUDIENCE = "demo-lms"
+JWT_SECRET = os.environ.get("DEMO_JWT_SECRET") or _demo_secret("jwt_secret")
+JWT_AUTH = {
+    "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
+    "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
+    "JWT_VERIFY_EXPIRATION": True,
+    "JWT_VERIFY_AUDIENCE": True,
+    "JWT_LEEWAY": 1,
+    "JWT_ALGORITHM": "HS256",
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_ISSUER": JWT_ISSUER,
+    "JWT_AUDIENCE": JWT_AUDIENCE,
+    "JWT_SECRET_KEY": JWT_SECRET,
+    "JWT_ISSUERS": [{"ISSUER": JWT_ISSUER, "AUDIENCE": JWT_AUDIENCE, "SECRET_KEY": JWT_SECRET}],
+    "JWT_PUBLIC_SIGNING_JWK_SET": None,
+}
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "host.urls"

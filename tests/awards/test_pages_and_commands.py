@@ -12,7 +12,7 @@ from openedx_events.learning.signals import CERTIFICATE_CHANGED, CERTIFICATE_CRE
 from credits_plugin import api
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, LearnerLicence
 from tests.awards.conftest import COURSE
-from tests.factories import UserFactory
+from tests.factories import UserFactory, operator
 
 pytestmark = pytest.mark.django_db
 AUTHORING = f"/credits/courses/{quote(COURSE)}/credits/"
@@ -189,7 +189,7 @@ class TestPdfTranscript:
         own, snoop, staff = APIClient(), APIClient(), APIClient()
         own.force_authenticate(learner)
         snoop.force_authenticate(UserFactory(username="snoop"))
-        staff.force_authenticate(UserFactory(username="boss", is_staff=True))
+        staff.force_authenticate(operator("boss", "credits_plugin.view_awardedcredit"))
         url = "/api/credits_plugin/v1/awards/transcript.pdf"
 
         mine = own.get(url)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from credits_plugin import api
 from credits_plugin.awards.models import CourseCredit, Credit, CreditType
 from tests.awards.conftest import COURSE
-from tests.factories import UserFactory
+from tests.factories import UserFactory, operator
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
@@ -18,7 +18,17 @@ COURSE_CREDITS = f"{BASE}/courses/{quote(COURSE)}/credits/"
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="operator", is_staff=True)
+    """An operator of the credits catalogue: exactly the model permissions it writes with."""
+    return operator(
+        "operator",
+        "credits_plugin.add_credittype",
+        "credits_plugin.change_credittype",
+        "credits_plugin.add_credit",
+        "credits_plugin.change_credit",
+        "credits_plugin.change_coursecredit",
+        "credits_plugin.delete_coursecredit",
+        "credits_plugin.view_awardedcredit",
+    )
 
 
 @pytest.fixture
@@ -181,8 +191,12 @@ class TestAwards:
         text = transcript.content.decode()
         assert "Ethics,1.50,hours,CPE-123,NASBA" in text
 
-    def test_others_awards_are_staff_only(self, awarded, learner, staff):
+    def test_others_awards_need_view_awardedcredit(self, awarded, learner, staff):
         snoop = UserFactory(username="snoop")
+        plain_staff = operator("plain_staff")
+        for who in ("cora", "nobody"):
+            refused = client_for(plain_staff).get(f"{BASE}/awards/summary/?username={who}")
+            assert refused.status_code == 403, who
         assert client_for(snoop).get(f"{BASE}/awards/?username=cora").status_code == 403
         assert client_for(snoop).get(f"{BASE}/awards/transcript.csv?username=cora").status_code == 403
         assert client_for(snoop).get(f"{BASE}/awards/").json() == []

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from credits_plugin import api
 from credits_plugin.ledger.models import Transfer
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from tests.factories import UserFactory
+from tests.factories import UserFactory, operator
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
@@ -21,7 +21,13 @@ def learner():
 
 @pytest.fixture
 def staff():
-    return UserFactory(username="operator", is_staff=True)
+    return operator(
+        "operator",
+        "credits_plugin.give_credits",
+        "credits_plugin.undo_batch",
+        "credits_plugin.view_grantbatch",
+        "credits_plugin.view_account",
+    )
 
 
 def client_for(user=None):

@@ -11,23 +11,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
 from credits_plugin.exceptions import InvalidAmount, InvalidValue, UnknownCreditType
 from credits_plugin.rest_api.v1.base import CreditsAPIView
+from credits_plugin.rest_api.v1.permissions import CreditTypeWrites, CreditWrites
 
 USERNAME = OpenApiParameter(
-    "username", str, description=_("Staff only: another learner's username (default: yourself).")
+    "username",
+    str,
+    description=_("With credits_plugin.view_awardedcredit: another learner's username (default: yourself)."),
 )
-
-
-class StaffWritesOnly(BasePermission):
-    """Everyone signed in reads; only global staff write."""
-
-    def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -127,11 +123,12 @@ def _fields(serializer_class, data, *, partial: bool) -> dict:
 
 
 def _learner(request):
-    """The learner asked for: yourself, or (staff only) ``?username=``."""
+    """The learner asked for: yourself, or (with ``credits_plugin.view_awardedcredit`` only)
+    ``?username=``. Without the permission nobody learns whether the user exists."""
     username = request.query_params.get("username")
     if not username or username == request.user.username:
         return request.user
-    if not request.user.is_staff:
+    if not api.may_see_any_awards(user=request.user):
         raise PermissionDenied(_("You may only see your own awarded credits."))
     return api.find_user(username)
 
@@ -140,9 +137,9 @@ def _learner(request):
 
 
 class CreditTypeListView(CreditsAPIView):
-    """Credit types. Everyone signed in reads them; staff create them."""
+    """Credit types. Everyone signed in reads them; holders of credits_plugin.add_credittype create them."""
 
-    permission_classes = [IsAuthenticated, StaffWritesOnly]
+    permission_classes = [IsAuthenticated, CreditTypeWrites]
 
     @extend_schema(responses={200: CreditTypeSerializer(many=True)}, tags=["awarded credits"])
     def get(self, request):
@@ -157,7 +154,7 @@ class CreditTypeListView(CreditsAPIView):
 
 
 class CreditTypeDetailView(CreditsAPIView):
-    permission_classes = [IsAuthenticated, StaffWritesOnly]
+    permission_classes = [IsAuthenticated, CreditTypeWrites]
 
     @extend_schema(responses={200: CreditTypeSerializer}, tags=["awarded credits"])
     def get(self, request, type_id):
@@ -175,9 +172,9 @@ class CreditTypeDetailView(CreditsAPIView):
 
 
 class CreditListView(CreditsAPIView):
-    """Credits. Everyone signed in reads them; staff create them."""
+    """Credits. Everyone signed in reads them; holders of credits_plugin.add_credit create them."""
 
-    permission_classes = [IsAuthenticated, StaffWritesOnly]
+    permission_classes = [IsAuthenticated, CreditWrites]
 
     @extend_schema(responses={200: CreditSerializer(many=True)}, tags=["awarded credits"])
     def get(self, request):
@@ -190,7 +187,7 @@ class CreditListView(CreditsAPIView):
 
 
 class CreditDetailView(CreditsAPIView):
-    permission_classes = [IsAuthenticated, StaffWritesOnly]
+    permission_classes = [IsAuthenticated, CreditWrites]
 
     @extend_schema(responses={200: CreditSerializer}, tags=["awarded credits"])
     def get(self, request, credit_id):
@@ -210,8 +207,8 @@ class CourseCreditsView(CreditsAPIView):
     """The credits a course carries. Everyone signed in reads them; global staff and the
     course's staff change them."""
 
-    def _check_author(self, request, course_key):
-        if not api.can_author_course(user=request.user, course_key=course_key):
+    def _check_author(self, request, course_key, action="change"):
+        if not api.can_author_course(user=request.user, course_key=course_key, action=action):
             raise PermissionDenied(_("Only the course's staff may change its credits."))
 
     def _listing(self, course_key):
@@ -242,7 +239,7 @@ class CourseCreditsView(CreditsAPIView):
     )
     def delete(self, request, course_id):
         course_key = api.require_course(course_id)
-        self._check_author(request, course_key)
+        self._check_author(request, course_key, action="delete")
         credit = api.get_credit(request.query_params.get("credit", ""))
         if not api.remove_course_credit(course_id=course_key, credit=credit):
             raise InvalidValue(_("The course does not carry this credit."), field="credit")
@@ -253,7 +250,7 @@ class CourseCreditsView(CreditsAPIView):
 
 
 class AwardListView(CreditsAPIView):
-    """Awarded credits of the signed-in learner (staff: of ``?username=``)."""
+    """Awarded credits of the signed-in learner (or, with view_awardedcredit, of ``?username=``)."""
 
     @extend_schema(
         parameters=[

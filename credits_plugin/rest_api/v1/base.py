@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -29,6 +28,7 @@ from rest_framework.views import APIView, exception_handler
 
 from credits_plugin.conf import platform
 from credits_plugin.exceptions import CreditsError
+from credits_plugin.rest_api.v1.authentication import SignedJwtAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def _bearer_authentication() -> list:
 
 
 def authentication_classes() -> list:
-    return [JwtAuthentication, *_bearer_authentication(), SessionAuthenticationAllowInactiveUser]
+    return [SignedJwtAuthentication, *_bearer_authentication(), SessionAuthenticationAllowInactiveUser]
 
 
 def error_response(exc: CreditsError) -> Response:
@@ -65,6 +65,16 @@ def credits_exception_handler(exc, context):
             {"error_code": "not_found", "developer_message": _("Not found.")},
             status=status.HTTP_404_NOT_FOUND,
         )
+    if isinstance(exc, Throttled):
+        response = exception_handler(exc, context)  # with the Retry-After header
+        if response is not None:
+            response.data = {
+                "error_code": "throttled",
+                "developer_message": _("Too many requests. Try again in {seconds} seconds.").format(
+                    seconds=int(getattr(exc, "wait", None) or 1)
+                ),
+            }
+        return response
     if isinstance(exc, ValidationError):
         response = exception_handler(exc, context)
         if response is not None:

@@ -10,15 +10,16 @@ import uuid
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
 from credits_plugin.exceptions import CreditsError, UnknownCourse
 from credits_plugin.ledger.models import Lot
 from credits_plugin.rest_api.v1.base import CreditsAPIView
-from credits_plugin.wallets.models import GrantBatch, OrganisationMember
+from credits_plugin.rest_api.v1.permissions import CanFollowBatches, CanGiveCredits, CanUndoBatch
+from credits_plugin.rest_api.v1.throttling import CheckoutThrottle, OperatorThrottle, throttles
+from credits_plugin.wallets.models import GrantBatch
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -160,19 +161,8 @@ class PriceOutput(serializers.Serializer):
 
 
 def _wallet_owner(request, username: str | None):
-    """The user whose wallet is asked for; learners see only their own."""
-    if not username or username == request.user.username:
-        return request.user
-    user = api.find_user(username)
-    if request.user.is_staff:
-        return user
-    # An organisation administrator may look at the wallets of the organisation's members.
-    admin_of = OrganisationMember.objects.filter(
-        user=request.user, role=OrganisationMember.Role.ADMIN
-    ).values("organisation_id")
-    if OrganisationMember.objects.filter(user=user, organisation_id__in=admin_of).exists():
-        return user
-    raise PermissionDenied(_("You may only see your own wallet."))
+    """The user whose wallet is asked for, if the caller may see it (see api.wallet_owner)."""
+    return api.wallet_owner(viewer=request.user, identifier=username)
 
 
 def _balance_payload(user) -> dict:
@@ -244,7 +234,8 @@ class WalletHistoryView(CreditsAPIView):
 class BatchListView(CreditsAPIView):
     """Give or reset credits for all active users, a group, an organisation or one user (staff)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, CanGiveCredits]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(
         request=BatchInput,
@@ -288,7 +279,7 @@ class BatchListView(CreditsAPIView):
 class BatchDetailView(CreditsAPIView):
     """A bulk operation's progress (staff)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, CanFollowBatches]
 
     @extend_schema(responses=BatchOutput, tags=["operators"])
     def get(self, request, batch_id):
@@ -301,7 +292,8 @@ class BatchUndoView(CreditsAPIView):
     Answers 202 with the operation: its status is ``undoing`` until the reversals are done, then
     ``undone`` (or ``partly_undone`` with ``undo_problems``). Asking again changes nothing."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, CanUndoBatch]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(request=None, responses={202: BatchOutput}, tags=["operators"])
     def post(self, request, batch_id):
@@ -314,7 +306,8 @@ class BatchUndoView(CreditsAPIView):
 class AdjustmentView(CreditsAPIView):
     """Set one user's wallet balance, recording the adjustment with a comment (staff)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, CanGiveCredits]
+    throttle_classes = throttles(OperatorThrottle)
 
     @extend_schema(request=AdjustmentInput, responses={200: BalanceOutput}, tags=["operators"])
     def post(self, request, username):
@@ -392,6 +385,8 @@ class CheckoutView(CreditsAPIView):
     first request (another ``pay_from``, another price) is refused with 409
     ``idempotency_conflict``.
     """
+
+    throttle_classes = throttles(CheckoutThrottle)
 
     @extend_schema(request=CheckoutInput, responses={201: PurchaseOutput}, tags=["checkout"])
     def post(self, request):
