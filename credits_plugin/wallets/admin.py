@@ -331,9 +331,18 @@ class GrantBatchAdmin(admin.ModelAdmin):
                 self.message_user(request, text, messages.SUCCESS)
         return None
 
-    @admin.action(description=gettext_lazy("Resume the selected operations that failed or got stuck"))
+    def has_give_credits_permission(self, request):
+        return permissions.allowed(request.user, permissions.GIVE_CREDITS)
+
+    @admin.action(
+        description=gettext_lazy("Resume the selected operations that failed or got stuck"),
+        permissions=["give_credits"],
+    )
     def resume_batches(self, request, queryset):
         from credits_plugin.wallets.tasks import resume_batch_task
+
+        if not self.has_give_credits_permission(request):
+            raise PermissionDenied
 
         for batch in queryset:
             if services.is_stuck(batch):

@@ -213,7 +213,14 @@ def test_superusers_get_in_and_nobody_gets_what_is_offered_to_nobody(every_objec
 
 def test_give_credits_queues_a_grant_and_nothing_less_will(every_object, django_capture_on_commit_callbacks):
     url = reverse("admin:credits_plugin_grantbatch_add")
-    form = {"action": "grant", "target": "all", "amount": "5", "comment": "Everyone", "confirm": "yes"}
+    form = {
+        "action": "grant",
+        "target": "all",
+        "amount": "5",
+        "comment": "Everyone",
+        "confirm": "yes",
+        "idempotency_key": "admin:permission-test",
+    }
     # Every permission on the batch model but the dedicated one is not enough.
     almost = operator(
         "almost",
@@ -249,7 +256,7 @@ def test_set_balance_needs_give_credits(every_object):
     assert Transfer.objects.latest("pk").actor == adjuster
 
 
-def test_undo_needs_undo_batch(every_object):
+def test_undo_needs_undo_batch(every_object, django_capture_on_commit_callbacks):
     batch = every_object["grantbatch"]
     url = reverse("admin:credits_plugin_grantbatch_changelist")
     undo = {"action": "undo_batches", "_selected_action": [str(batch.pk)], "confirm": "yes"}
@@ -260,10 +267,28 @@ def test_undo_needs_undo_batch(every_object):
     assert snapshot() == before
 
     undoer = operator("undoer", "credits_plugin.undo_batch")
-    client_for(undoer).post(url, undo)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(undoer).post(url, undo)
     batch.refresh_from_db()
     assert batch.status == "undone"
     assert api.balance(account).available == 4_900
+
+
+def test_resume_needs_give_credits(every_object):
+    batch = every_object["grantbatch"]
+    GrantBatch.objects.filter(pk=batch.pk).update(status=GrantBatch.Status.FAILED)
+    url = reverse("admin:credits_plugin_grantbatch_changelist")
+    resume = {"action": "resume_batches", "_selected_action": [str(batch.pk)]}
+    undoer = operator("undoer", "credits_plugin.undo_batch", "credits_plugin.view_grantbatch")
+    before = snapshot()
+    response = client_for(undoer).post(url, resume)
+    assert response.status_code in (200, 302, 403)
+    assert snapshot() == before
+
+    giver = operator("giver", "credits_plugin.give_credits")
+    client_for(giver).post(url, resume)
+    batch.refresh_from_db()
+    assert batch.status != GrantBatch.Status.FAILED
 
 
 def test_group_import_needs_change_creditgroup(every_object):

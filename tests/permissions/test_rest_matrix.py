@@ -38,8 +38,13 @@ def calls(objects) -> list[Call]:
         Call("get", f"{BASE}/batches/", "credits_plugin.view_grantbatch"),
         Call("get", f"{BASE}/batches/{batch}/", "credits_plugin.view_grantbatch"),
         Call("post", f"{BASE}/batches/", "credits_plugin.give_credits", {**grant, "preview": True}),
-        Call("post", f"{BASE}/batches/", "credits_plugin.give_credits", grant),
-        Call("post", f"{BASE}/batches/", "credits_plugin.give_credits", {**grant, "action": "reset"}),
+        Call("post", f"{BASE}/batches/", "credits_plugin.give_credits", {**grant, "idempotency_key": "g"}),
+        Call(
+            "post",
+            f"{BASE}/batches/",
+            "credits_plugin.give_credits",
+            {**grant, "action": "reset", "idempotency_key": "r"},
+        ),
         Call(
             "post",
             f"{BASE}/wallets/alice/adjustment/",

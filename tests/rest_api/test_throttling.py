@@ -4,6 +4,7 @@ import pytest
 from edx_toggles.toggles.testutils import override_waffle_switch
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
+from credits_plugin import api
 from credits_plugin.ledger.models import Transfer
 from credits_plugin.pricing.models import CurrencyValue
 from credits_plugin.purchases.models import Purchase
@@ -11,7 +12,7 @@ from credits_plugin.rest_api.v1.base import CreditsAPIView
 from credits_plugin.rest_api.v1.throttling import RedeemIPThrottle, RedeemThrottle, rate_for
 from credits_plugin.settings.common import DEFAULTS
 from credits_plugin.toggles import CREDITS_ENABLED
-from tests.factories import UserFactory, funded_user, make_paid_course, operator
+from tests.factories import UserFactory, confirm_form, funded_user, make_paid_course, operator
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
@@ -103,13 +104,16 @@ class TestCheckout:
         learner = funded_user(100_000)
         client.force_login(learner)
         page = f"/credits/checkout/{KEY}/"
-        assert client.post(page, {"mode": "verified", "pay_from": "personal"}).status_code == 302
+        confirm = confirm_form(
+            "verified", api.quote(user=learner, course_id=KEY, mode_slug="verified").price.amount
+        )
+        assert client.post(page, confirm).status_code == 302
         assert Purchase.objects.count() == 1
         refused = client_for(learner).post(
             f"{BASE}/checkout/", {"course_id": KEY, "mode": "verified"}, format="json"
         )
         assert_throttled(refused)
-        again = client.post(page, {"mode": "verified", "pay_from": "personal"})
+        again = client.post(page, confirm)
         assert again.status_code == 429
         assert int(again["Retry-After"]) > 0
         assert "Too many purchases" in again.content.decode()

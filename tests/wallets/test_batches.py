@@ -87,7 +87,7 @@ class TestIdempotency:
         assert GrantBatch.objects.count() == 1
 
     def test_keys_are_scoped_per_operator(self, people, operator):
-        other = UserFactory(username="other-operator", is_staff=True)
+        other = UserFactory(username="other-operator", is_staff=True, is_superuser=True)
         mine = api.start_batch(**GRANT, actor=operator, idempotency_key="monday")
         theirs = api.start_batch(**{**GRANT, "amount": 5}, actor=other, idempotency_key="monday")
         assert mine.pk != theirs.pk and not theirs.replayed
@@ -139,7 +139,7 @@ class TestIdempotencyOverRest:
         assert GrantBatch.objects.count() == 1
 
     def test_another_operators_key_never_collides(self, people, operator):
-        other = UserFactory(username="other-operator", is_staff=True)
+        other = UserFactory(username="other-operator", is_staff=True, is_superuser=True)
         first = client_for(operator).post(
             f"{BASE}/batches/", {**GRANT, "idempotency_key": "k"}, format="json"
         )
