@@ -8,15 +8,16 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import InvalidAmount, InvalidValue, UnknownCreditType
+from credits_plugin.exceptions import InvalidValue, UnknownCreditType
 from credits_plugin.rest_api.v1.base import CreditsAPIView
+from credits_plugin.rest_api.v1.fields import HundredthsField, IdField
 
 USERNAME = OpenApiParameter(
     "username", str, description=_("Staff only: another learner's username (default: yourself).")
@@ -28,19 +29,6 @@ class StaffWritesOnly(BasePermission):
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class HundredthsField(serializers.Field):
-    """A JSON integer of hundredths greater than zero: no strings, no floats."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise InvalidAmount(amount=str(data))
-        return api.validate_amount(data)
-
-    def to_representation(self, value):
-        return value
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -56,7 +44,7 @@ class CreditTypeSerializer(serializers.Serializer):
 
 class CreditSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    type = serializers.IntegerField(source="type_id", help_text=_("The credit type's id."))
+    type = IdField(source="type_id", help_text=_("The credit type's id."))
     type_name = serializers.CharField(source="type.name", read_only=True)
     name = serializers.CharField(max_length=255)
     unit_label = serializers.CharField(max_length=64, required=False, default="hours")
@@ -77,8 +65,10 @@ class CourseCreditOutput(serializers.Serializer):
 
 
 class CourseCreditInput(serializers.Serializer):
-    credit = serializers.IntegerField(help_text=_("The credit's id."))
-    amount = HundredthsField(help_text=_("Hundredths of the unit, greater than zero (1.5 hours = 150)."))
+    credit = IdField(help_text=_("The credit's id."))
+    amount = HundredthsField(
+        help_text=_("Hundredths of the unit, from 1 to the ledger's maximum (1.5 hours = 150).")
+    )
 
 
 class AwardOutput(serializers.Serializer):

@@ -15,9 +15,11 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError, UnknownCourse
+from credits_plugin.exceptions import InvalidCursor, UnknownCourse
 from credits_plugin.ledger.models import Lot
+from credits_plugin.money import parse_ascii_int
 from credits_plugin.rest_api.v1.base import CreditsAPIView
+from credits_plugin.rest_api.v1.fields import MAX_ID, HundredthsField
 from credits_plugin.wallets.models import GrantBatch, OrganisationMember
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -51,8 +53,10 @@ class BatchInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=GrantBatch.Action.choices)
     target = serializers.ChoiceField(choices=GrantBatch.Target.choices)
     target_value = serializers.CharField(required=False, allow_blank=True, default="")
-    amount = serializers.IntegerField(
-        min_value=0, help_text=_("Hundredths given to each user, or the balance a reset sets.")
+    amount = HundredthsField(
+        allow_zero=True,
+        strings=True,
+        help_text=_("Hundredths given to each user (at least 1), or the balance a reset sets."),
     )
     comment = serializers.CharField(max_length=2000)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -83,7 +87,9 @@ class BatchOutput(serializers.ModelSerializer):
 
 
 class AdjustmentInput(serializers.Serializer):
-    balance = serializers.IntegerField(min_value=0, help_text=_("The new available balance, in hundredths."))
+    balance = HundredthsField(
+        allow_zero=True, strings=True, help_text=_("The new available balance, in hundredths.")
+    )
     comment = serializers.CharField(max_length=2000)
     idempotency_key = serializers.CharField(max_length=200, required=False)
 
@@ -185,9 +191,10 @@ class WalletHistoryView(CreditsAPIView):
         user = _wallet_owner(request, request.query_params.get("username"))
         wallet = api.user_wallet(user)
         before = request.query_params.get("before")
-        if before is not None and not before.isdigit():
-            raise CreditsError(code="invalid_cursor", message=_("'before' must be a transfer id."))
-        transfers = api.history(wallet, limit=100, before_id=int(before) if before else None)
+        before_id = parse_ascii_int(before) if before else None
+        if before and (before_id is None or before_id > MAX_ID):
+            raise InvalidCursor()
+        transfers = api.history(wallet, limit=100, before_id=before_id)
         rows = [
             {
                 "id": t.pk,
