@@ -17,11 +17,16 @@ from rest_framework.response import Response
 from credits_plugin import api
 from credits_plugin.exceptions import InvalidValue, UnknownCreditType
 from credits_plugin.rest_api.v1.base import CreditsAPIView
-from credits_plugin.rest_api.v1.fields import HundredthsField, IdField
+from credits_plugin.rest_api.v1.fields import MAX_ID, HundredthsField, IdField
+from credits_plugin.rest_api.v1.schema import errors
 
 USERNAME = OpenApiParameter(
     "username", str, description=_("Staff only: another learner's username (default: yourself).")
 )
+
+_ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+TYPE_ID = OpenApiParameter("type_id", _ID, OpenApiParameter.PATH, description=_("The credit type's id."))
+CREDIT_ID = OpenApiParameter("credit_id", _ID, OpenApiParameter.PATH, description=_("The credit's id."))
 
 
 class StaffWritesOnly(BasePermission):
@@ -134,12 +139,14 @@ class CreditTypeListView(CreditsAPIView):
 
     permission_classes = [IsAuthenticated, StaffWritesOnly]
 
-    @extend_schema(responses={200: CreditTypeSerializer(many=True)}, tags=["awarded credits"])
+    @extend_schema(responses={200: CreditTypeSerializer(many=True), **errors()}, tags=["awarded credits"])
     def get(self, request):
         return Response(CreditTypeSerializer(api.list_credit_types(), many=True).data)
 
     @extend_schema(
-        request=CreditTypeSerializer, responses={201: CreditTypeSerializer}, tags=["awarded credits"]
+        request=CreditTypeSerializer,
+        responses={201: CreditTypeSerializer, **errors(400, 403, 409)},
+        tags=["awarded credits"],
     )
     def post(self, request):
         created = api.create_credit_type(**_fields(CreditTypeSerializer, request.data, partial=False))
@@ -149,7 +156,9 @@ class CreditTypeListView(CreditsAPIView):
 class CreditTypeDetailView(CreditsAPIView):
     permission_classes = [IsAuthenticated, StaffWritesOnly]
 
-    @extend_schema(responses={200: CreditTypeSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[TYPE_ID], responses={200: CreditTypeSerializer, **errors(404)}, tags=["awarded credits"]
+    )
     def get(self, request, type_id):
         found = [t for t in api.list_credit_types() if t.pk == type_id]
         if not found:
@@ -157,7 +166,10 @@ class CreditTypeDetailView(CreditsAPIView):
         return Response(CreditTypeSerializer(found[0]).data)
 
     @extend_schema(
-        request=CreditTypeSerializer, responses={200: CreditTypeSerializer}, tags=["awarded credits"]
+        parameters=[TYPE_ID],
+        request=CreditTypeSerializer,
+        responses={200: CreditTypeSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
     )
     def patch(self, request, type_id):
         changed = api.update_credit_type(type_id, **_fields(CreditTypeSerializer, request.data, partial=True))
@@ -169,11 +181,15 @@ class CreditListView(CreditsAPIView):
 
     permission_classes = [IsAuthenticated, StaffWritesOnly]
 
-    @extend_schema(responses={200: CreditSerializer(many=True)}, tags=["awarded credits"])
+    @extend_schema(responses={200: CreditSerializer(many=True), **errors()}, tags=["awarded credits"])
     def get(self, request):
         return Response(CreditSerializer(api.list_credits(), many=True).data)
 
-    @extend_schema(request=CreditSerializer, responses={201: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        request=CreditSerializer,
+        responses={201: CreditSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
+    )
     def post(self, request):
         created = api.create_credit(**_fields(CreditSerializer, request.data, partial=False))
         return Response(CreditSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -182,11 +198,18 @@ class CreditListView(CreditsAPIView):
 class CreditDetailView(CreditsAPIView):
     permission_classes = [IsAuthenticated, StaffWritesOnly]
 
-    @extend_schema(responses={200: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[CREDIT_ID], responses={200: CreditSerializer, **errors(404)}, tags=["awarded credits"]
+    )
     def get(self, request, credit_id):
         return Response(CreditSerializer(api.get_credit(credit_id)).data)
 
-    @extend_schema(request=CreditSerializer, responses={200: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[CREDIT_ID],
+        request=CreditSerializer,
+        responses={200: CreditSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
+    )
     def patch(self, request, credit_id):
         api.get_credit(credit_id)
         changed = api.update_credit(credit_id, **_fields(CreditSerializer, request.data, partial=True))
@@ -207,13 +230,15 @@ class CourseCreditsView(CreditsAPIView):
     def _listing(self, course_key):
         return Response(CourseCreditOutput(api.course_credits(course_key), many=True).data)
 
-    @extend_schema(responses={200: CourseCreditOutput(many=True)}, tags=["awarded credits"])
+    @extend_schema(
+        responses={200: CourseCreditOutput(many=True), **errors(400, 404)}, tags=["awarded credits"]
+    )
     def get(self, request, course_id):
         return self._listing(api.require_course(course_id))
 
     @extend_schema(
         request=CourseCreditInput,
-        responses={200: CourseCreditOutput(many=True)},
+        responses={200: CourseCreditOutput(many=True), **errors(400, 403, 404, 409)},
         tags=["awarded credits"],
         description=_("Put a credit on the course with an amount, or change its amount."),
     )
@@ -226,7 +251,7 @@ class CourseCreditsView(CreditsAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("credit", int, required=True, description=_("The credit's id."))],
-        responses={200: CourseCreditOutput(many=True)},
+        responses={200: CourseCreditOutput(many=True), **errors(400, 403, 404)},
         tags=["awarded credits"],
         description=_("Take a credit off the course; awards already made stay."),
     )
@@ -250,7 +275,7 @@ class AwardListView(CreditsAPIView):
             USERNAME,
             OpenApiParameter("include_revoked", bool, description=_("Also list revoked awards.")),
         ],
-        responses={200: AwardOutput(many=True)},
+        responses={200: AwardOutput(many=True), **errors(403, 404)},
         tags=["awarded credits"],
     )
     def get(self, request):
@@ -263,7 +288,9 @@ class AwardListView(CreditsAPIView):
 class AwardSummaryView(CreditsAPIView):
     """Totals by type, by type and credit, and per course."""
 
-    @extend_schema(parameters=[USERNAME], responses={200: SummaryOutput}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[USERNAME], responses={200: SummaryOutput, **errors(403, 404)}, tags=["awarded credits"]
+    )
     def get(self, request):
         learner = _learner(request)
         return Response(
@@ -275,7 +302,9 @@ class TranscriptView(CreditsAPIView):
     """The learner's awarded credits as a CSV transcript."""
 
     @extend_schema(
-        parameters=[USERNAME], responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["awarded credits"]
+        parameters=[USERNAME],
+        responses={(200, "text/csv"): OpenApiTypes.STR, **errors(403, 404)},
+        tags=["awarded credits"],
     )
     def get(self, request):
         learner = _learner(request)
@@ -289,7 +318,7 @@ class TranscriptPdfView(CreditsAPIView):
 
     @extend_schema(
         parameters=[USERNAME],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(403, 404)},
         tags=["awarded credits"],
     )
     def get(self, request):

@@ -9,7 +9,7 @@ from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthenticat
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -50,12 +50,27 @@ def credits_exception_handler(exc, context):
             {"error_code": "not_found", "developer_message": _("Not found.")},
             status=status.HTTP_404_NOT_FOUND,
         )
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
     if isinstance(exc, ValidationError):
-        response = exception_handler(exc, context)
-        if response is not None:
-            response.data = {"error_code": "invalid_request", "field_errors": response.data}
-        return response
-    return exception_handler(exc, context)
+        field_errors = (
+            response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "error_code": "invalid_request",
+            "developer_message": _("The request is not valid; see field_errors."),
+            "field_errors": field_errors,
+        }
+    elif isinstance(exc, APIException):
+        # Not signed in, not allowed, throttled, unsupported media type, ...: the same shape as
+        # every other error, with DRF's code ("not_authenticated", "permission_denied", ...).
+        code = exc.get_codes()
+        response.data = {
+            "error_code": code if isinstance(code, str) else exc.default_code,
+            "developer_message": str(exc.detail) if isinstance(exc.detail, str) else str(exc.default_detail),
+        }
+    return response
 
 
 class CreditsAPIView(APIView):

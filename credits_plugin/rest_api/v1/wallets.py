@@ -20,6 +20,7 @@ from credits_plugin.ledger.models import Lot
 from credits_plugin.money import parse_ascii_int
 from credits_plugin.rest_api.v1.base import CreditsAPIView
 from credits_plugin.rest_api.v1.fields import MAX_ID, HundredthsField
+from credits_plugin.rest_api.v1.schema import errors
 from credits_plugin.wallets.models import GrantBatch, OrganisationMember
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -47,6 +48,25 @@ class LotOutput(serializers.ModelSerializer):
     class Meta:
         model = Lot
         fields = ["id", "source", "amount", "remaining", "expires_at"]
+
+
+class HistoryOutput(serializers.Serializer):
+    results = TransferOutput(many=True, help_text=_("Up to 100 transfers, newest first."))
+    lots = LotOutput(many=True, help_text=_("The wallet's lots with credits left, with their expiry."))
+
+
+class PreviewOutput(serializers.Serializer):
+    users = serializers.IntegerField(help_text=_("How many users the operation would reach."))
+    total = serializers.IntegerField(
+        help_text=_("Net hundredths it would move into wallets (negative: out).")
+    )
+
+
+class UndoOutput(serializers.Serializer):
+    reversed = serializers.IntegerField(help_text=_("Transfers reversed."))
+    problems = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Transfers that could not be reversed, and why.")
+    )
 
 
 class BatchInput(serializers.Serializer):
@@ -168,7 +188,7 @@ class WalletView(CreditsAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("username", str, required=False)],
-        responses=BalanceOutput,
+        responses={200: BalanceOutput, **errors(403, 404)},
         tags=["wallets"],
     )
     def get(self, request):
@@ -182,9 +202,11 @@ class WalletHistoryView(CreditsAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("username", str, required=False),
-            OpenApiParameter("before", int, required=False, description="Only transfers with a smaller id."),
+            OpenApiParameter(
+                "before", int, required=False, description="Only transfers with a smaller id (digits 0-9)."
+            ),
         ],
-        responses={200: TransferOutput(many=True)},
+        responses={200: HistoryOutput, **errors(400, 403, 404)},
         tags=["wallets"],
     )
     def get(self, request):
@@ -219,7 +241,11 @@ class BatchListView(CreditsAPIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=BatchInput, responses={201: BatchOutput, 200: dict}, tags=["operators"])
+    @extend_schema(
+        request=BatchInput,
+        responses={201: BatchOutput, 200: PreviewOutput, **errors(400, 403, 404)},
+        tags=["operators"],
+    )
     def post(self, request):
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -241,7 +267,7 @@ class BatchListView(CreditsAPIView):
         batch.refresh_from_db()
         return Response(BatchOutput(batch).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: BatchOutput(many=True)}, tags=["operators"])
+    @extend_schema(responses={200: BatchOutput(many=True), **errors(403)}, tags=["operators"])
     def get(self, request):
         return Response(BatchOutput(GrantBatch.objects.all()[:100], many=True).data)
 
@@ -251,7 +277,7 @@ class BatchDetailView(CreditsAPIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses=BatchOutput, tags=["operators"])
+    @extend_schema(responses={200: BatchOutput, **errors(403, 404)}, tags=["operators"])
     def get(self, request, batch_id):
         return Response(BatchOutput(GrantBatch.objects.get(pk=batch_id)).data)
 
@@ -261,7 +287,7 @@ class BatchUndoView(CreditsAPIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=None, responses={200: dict}, tags=["operators"])
+    @extend_schema(request=None, responses={200: UndoOutput, **errors(403, 404)}, tags=["operators"])
     def post(self, request, batch_id):
         GrantBatch.objects.get(pk=batch_id)
         reversed_count, problems = api.undo_batch(batch_id=batch_id, actor=request.user)
@@ -273,7 +299,11 @@ class AdjustmentView(CreditsAPIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=AdjustmentInput, responses={200: BalanceOutput}, tags=["operators"])
+    @extend_schema(
+        request=AdjustmentInput,
+        responses={200: BalanceOutput, **errors(400, 403, 404, 409)},
+        tags=["operators"],
+    )
     def post(self, request, username):
         data = AdjustmentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -291,7 +321,7 @@ class AdjustmentView(CreditsAPIView):
 class CoursePricesView(CreditsAPIView):
     """Prices in credits of a course's paid modes."""
 
-    @extend_schema(responses={200: PriceOutput(many=True)}, tags=["checkout"])
+    @extend_schema(responses={200: PriceOutput(many=True), **errors(400, 404)}, tags=["checkout"])
     def get(self, request, course_id):
         from credits_plugin.purchases.services import parse_course_key
 
@@ -310,7 +340,7 @@ class QuoteView(CreditsAPIView):
             OpenApiParameter("mode", str, required=True),
             OpenApiParameter("pay_from", str, required=False),
         ],
-        responses=QuoteOutput,
+        responses={200: QuoteOutput, **errors(400, 403, 404)},
         tags=["checkout"],
     )
     def get(self, request):
@@ -345,7 +375,11 @@ class QuoteView(CreditsAPIView):
 class CheckoutView(CreditsAPIView):
     """Pay for a course mode with credits and be enrolled. Retrying never charges twice."""
 
-    @extend_schema(request=CheckoutInput, responses={201: PurchaseOutput}, tags=["checkout"])
+    @extend_schema(
+        request=CheckoutInput,
+        responses={201: PurchaseOutput, **errors(400, 402, 403, 404, 409)},
+        tags=["checkout"],
+    )
     def post(self, request):
         data = CheckoutInput(data=request.data)
         data.is_valid(raise_exception=True)
