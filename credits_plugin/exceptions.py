@@ -24,6 +24,11 @@ class InvalidAmount(CreditsError):
     default_message = _("The amount must be a whole number of hundredths greater than zero.")
 
 
+class InvalidCursor(CreditsError):
+    code = "invalid_cursor"
+    default_message = _("'before' must be a transfer id: a whole number made of the digits 0-9.")
+
+
 class UnitMismatch(CreditsError):
     code = "unit_mismatch"
     default_message = _("Both accounts of a transfer must hold the same unit.")

@@ -11,6 +11,7 @@ from credits_plugin.awards import services
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
 from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
+from credits_plugin.money import HundredthsFormField
 
 
 class _ServiceRulesForm(forms.ModelForm):
@@ -57,6 +58,10 @@ class CreditForm(_ServiceRulesForm):
 
 
 class CourseCreditForm(_ServiceRulesForm):
+    amount = HundredthsFormField(
+        label=_("Amount"), help_text=_("Amount in hundredths of the credit's unit (1.5 = 150).")
+    )
+
     class Meta:
         model = CourseCredit
         fields = ["course_id", "credit", "amount"]

@@ -24,12 +24,14 @@ from html import escape
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
 from credits_plugin.conf import platform
+from credits_plugin.money import check_hundredths, format_credits, parse_ascii_int
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,9 @@ _CREDIT_FIELDS = {"type", "name", "unit_label", "reference_number", "accrediting
 
 
 def validate_amount(amount) -> int:
-    """An amount in hundredths: an int (never a bool or a float) greater than zero."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise exceptions.InvalidAmount(amount=str(amount))
-    return amount
+    """An amount in hundredths: an int (never a bool or a float) between 1 and the ledger's
+    maximum; InvalidAmount says the allowed range."""
+    return check_hundredths(amount)
 
 
 def parse_course_key(course_id) -> CourseKey:
@@ -160,9 +161,8 @@ def _check_credit_fields(fields: dict) -> dict:
     if "type" in cleaned:
         credit_type = cleaned["type"]
         if not isinstance(credit_type, CreditType):
-            credit_type = (
-                CreditType.objects.filter(pk=credit_type).first() if str(credit_type).isdigit() else None
-            )
+            type_id = parse_ascii_int(credit_type)
+            credit_type = CreditType.objects.filter(pk=type_id).first() if type_id is not None else None
         if credit_type is None:
             raise exceptions.UnknownCreditType()
         cleaned["type"] = credit_type
@@ -227,11 +227,12 @@ def update_credit(credit: Credit | int, **fields) -> Credit:
 
 
 def get_credit(credit_id) -> Credit:
-    credit = (
-        Credit.objects.select_related("type").filter(pk=credit_id).first()
-        if str(credit_id).isdigit()
-        else None
-    )
+    """The credit ``credit_id`` (an int or ASCII digits); InvalidValue (400) for any other text,
+    UnknownCredit (404) when there is no such credit."""
+    pk = parse_ascii_int(credit_id)
+    if pk is None:
+        raise exceptions.InvalidValue(_("A credit id is a number made of the digits 0-9."), field="credit")
+    credit = Credit.objects.select_related("type").filter(pk=pk).first()
     if credit is None:
         raise exceptions.UnknownCredit(credit_id=str(credit_id))
     return credit
@@ -397,9 +398,8 @@ def with_display(row: dict) -> dict:
     return {**row, "amount_display": f"{format_amount(row['amount'])} {row['unit_label']}".strip()}
 
 
-def format_amount(amount: int) -> str:
-    whole, cents = divmod(abs(int(amount)), 100)
-    return f"{'-' if amount < 0 else ''}{whole:,}.{cents:02d}"
+#: Hundredths as people read them: 150 -> "1.50" (the plugin's one formatter).
+format_amount = format_credits
 
 
 def certificate_credits(*, user_id, course_id, preview: bool = False) -> list[dict]:

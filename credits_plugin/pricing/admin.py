@@ -1,21 +1,112 @@
 """Operator admin for prices in credits, tiers and currency values."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
 
+from credits_plugin.conf import platform
 from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
+from credits_plugin.money import HundredthsFormField
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
+from credits_plugin.pricing.services import FREE_MODES, NOT_FOR_SALE_MODES
+
+
+def clean_course_key(value) -> CourseKey:
+    """The key of an existing course run, as the platform knows it; a form error otherwise."""
+    text = str(value or "").strip()
+    try:
+        course_key = value if isinstance(value, CourseKey) else CourseKey.from_string(text)
+    except InvalidKeyError:
+        raise forms.ValidationError(
+            _("This is not a valid course key. Course run keys look like course-v1:Org+Course+Run."),
+            code="invalid_course_key",
+        ) from None
+    if platform().get_course_overview(course_key) is None:
+        raise forms.ValidationError(
+            _("There is no course {course_key}.").format(course_key=course_key), code="unknown_course"
+        )
+    return course_key
+
+
+def _price_field() -> HundredthsFormField:
+    return HundredthsFormField(
+        label=_("Price"), help_text=_("Price in hundredths of a credit (1250 = 12.50).")
+    )
+
+
+class CurrencyValueForm(forms.ModelForm):
+    credits_per_unit = HundredthsFormField(
+        label=_("Credits per unit"),
+        help_text=_("Credits, in hundredths, that one whole unit of the currency is worth (100 = 1 credit)."),
+    )
+
+    class Meta:
+        model = CurrencyValue
+        fields = ["currency", "credits_per_unit"]
+
+
+class PriceTierForm(forms.ModelForm):
+    price = _price_field()
+
+    class Meta:
+        model = PriceTier
+        fields = ["name", "price"]
+
+
+class CourseTierForm(forms.ModelForm):
+    class Meta:
+        model = CourseTier
+        fields = ["course_key", "tier"]
+
+    def clean_course_key(self):
+        return clean_course_key(self.cleaned_data.get("course_key"))
+
+
+class ModePriceForm(forms.ModelForm):
+    price = _price_field()
+
+    class Meta:
+        model = ModePrice
+        fields = ["course_key", "mode_slug", "price", "credits_only"]
+
+    def clean_course_key(self):
+        return clean_course_key(self.cleaned_data.get("course_key"))
+
+    def clean(self):
+        data = super().clean() or {}
+        course_key, mode_slug = data.get("course_key"), (data.get("mode_slug") or "").strip()
+        if course_key is None or not mode_slug:
+            return data
+        if mode_slug in FREE_MODES or mode_slug in NOT_FOR_SALE_MODES:
+            self.add_error(
+                "mode_slug", _("The mode {mode} cannot be bought with credits.").format(mode=mode_slug)
+            )
+            return data
+        slugs = sorted(mode.mode_slug for mode in platform().course_modes(course_key))
+        if mode_slug not in slugs:
+            self.add_error(
+                "mode_slug",
+                _("The course has no mode {mode}. Its modes: {modes}.").format(
+                    mode=mode_slug, modes=", ".join(slugs) or _("none")
+                ),
+            )
+        data["mode_slug"] = mode_slug
+        return data
 
 
 @admin.register(CurrencyValue)
 class CurrencyValueAdmin(HistoryAdmin):
+    form = CurrencyValueForm
     list_display = ("currency", "credits_per_unit", "__str__")
     search_fields = ("currency",)
 
 
 @admin.register(PriceTier)
 class PriceTierAdmin(HistoryAdmin):
+    form = PriceTierForm
     list_display = ("name", "price_credits")
     search_fields = ("name",)
 
@@ -26,6 +117,7 @@ class PriceTierAdmin(HistoryAdmin):
 
 @admin.register(CourseTier)
 class CourseTierAdmin(HistoryAdmin):
+    form = CourseTierForm
     list_display = ("course_key", "tier")
     list_filter = ("tier",)
     search_fields = ("course_key",)
@@ -34,6 +126,7 @@ class CourseTierAdmin(HistoryAdmin):
 
 @admin.register(ModePrice)
 class ModePriceAdmin(HistoryAdmin):
+    form = ModePriceForm
     list_display = ("course_key", "mode_slug", "price_credits", "credits_only")
     list_filter = ("mode_slug", "credits_only")
     search_fields = ("course_key",)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
 from credits_plugin.exceptions import CreditsError
+from credits_plugin.money import CreditsFormField
 
 
 class LicenceForm(forms.Form):
@@ -29,25 +28,9 @@ class LicenceForm(forms.Form):
     )
 
 
-def parse_hundredths(value) -> int:
-    """'1.5' -> 150, exactly; more than two decimals, or not a number, is refused."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise forms.ValidationError(_("Enter an amount such as 1 or 1.50.")) from exc
-    if not amount.is_finite():
-        raise forms.ValidationError(_("Enter an amount such as 1 or 1.50."))
-    hundredths = amount * 100
-    if hundredths != hundredths.to_integral_value():
-        raise forms.ValidationError(_("Amounts have at most two decimals."))
-    if hundredths <= 0:
-        raise forms.ValidationError(_("Enter an amount greater than zero."))
-    return int(hundredths)
-
-
 class CourseCreditForm(forms.Form):
     credit = forms.TypedChoiceField(label=gettext_lazy("Credit"), coerce=int)
-    amount = forms.CharField(
+    amount = CreditsFormField(
         label=gettext_lazy("Amount"), help_text=gettext_lazy("In the credit's unit, e.g. 1.5 for 1.5 hours.")
     )
 
@@ -56,9 +39,6 @@ class CourseCreditForm(forms.Form):
         field = self.fields["credit"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c.pk, f"{c.type.name}: {c.name} ({c.unit_label})") for c in credits if c.active]
-
-    def clean_amount(self):
-        return parse_hundredths(self.cleaned_data["amount"])
 
 
 @login_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +22,7 @@ from credits_plugin import exceptions, permissions
 from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.ledger.models import Account
+from credits_plugin.money import CreditsFormField, HundredthsFormField, parse_ascii_int, range_message
 from credits_plugin.wallets import services
 from credits_plugin.wallets.models import (
     CreditGroup,
@@ -33,30 +33,9 @@ from credits_plugin.wallets.models import (
 )
 
 
-def parse_credits(value) -> int:
-    """'12.5' credits -> 1250 hundredths, exactly; more than two decimals is refused."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise forms.ValidationError(_("Enter an amount of credits such as 10 or 12.50.")) from exc
-    hundredths = amount * 100
-    if hundredths != hundredths.to_integral_value() or not amount.is_finite():
-        raise forms.ValidationError(_("Credits have at most two decimals."))
-    return int(hundredths)
-
-
-class CreditsField(forms.CharField):
-    """A form field for an amount of credits, cleaned to hundredths."""
-
-    def __init__(self, *, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        amount = parse_credits(super().clean(value))
-        if amount < 0 or (amount == 0 and not self.allow_zero):
-            raise forms.ValidationError(_("Enter an amount greater than zero."))
-        return amount
+class CreditsField(CreditsFormField):
+    """Credits typed as people write them (``12.50``), cleaned to hundredths (the plugin's one
+    amount parser, with the ledger's range)."""
 
 
 # --- Groups -------------------------------------------------------------------------------
@@ -113,7 +92,7 @@ class CreditGroupAdmin(HistoryAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "group": group, "opts": self.model._meta}
         if request.method == "POST" and "confirm" in request.POST:
-            ids = [int(i) for i in request.POST.getlist("user_ids") if i.isdigit()]
+            ids = [i for i in map(parse_ascii_int, request.POST.getlist("user_ids")) if i is not None]
             group.members.add(*get_user_model().objects.filter(pk__in=ids))
             self.message_user(request, _("{count} member(s) added.").format(count=len(ids)), messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:credits_plugin_creditgroup_change", args=[group.pk]))
@@ -183,7 +162,7 @@ class BatchForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         if data.get("action") == GrantBatch.Action.GRANT and data.get("amount") == 0:
-            self.add_error("amount", _("Enter an amount greater than zero."))
+            self.add_error("amount", range_message())
         if data.get("target") != GrantBatch.Target.ALL and not data.get("target_value"):
             self.add_error("target_value", _("Say which group, organisation or user."))
         return data
@@ -403,8 +382,19 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
 
 
+class EarningRuleForm(forms.ModelForm):
+    amount = HundredthsFormField(
+        label=gettext_lazy("Amount"), help_text=gettext_lazy("Credits given, in hundredths (1250 = 12.50).")
+    )
+
+    class Meta:
+        model = EarningRule
+        fields = ["name", "trigger", "course_key", "amount", "expires_after_days", "active"]
+
+
 @admin.register(EarningRule)
 class EarningRuleAdmin(HistoryAdmin):
+    form = EarningRuleForm
     list_display = ("name", "trigger", "course_key", "amount_credits", "expires_after_days", "active")
     list_filter = ("trigger", "active")
     search_fields = ("name", "course_key")

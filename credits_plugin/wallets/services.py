@@ -20,6 +20,7 @@ from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Transfer
+from credits_plugin.money import check_hundredths, parse_ascii_int
 from credits_plugin.toggles import credits_enabled, organisations_opt_in
 from credits_plugin.wallets.models import (
     CreditGroup,
@@ -81,13 +82,15 @@ def organisation_wallet(org_key: str, *, unit: str | None = None) -> Account:
 def _user_matches(value: str) -> Q:
     """Users whose id, username or email is ``value``."""
     query = Q(username=value) | Q(email__iexact=value)
-    if value.isdigit():
-        query |= Q(pk=int(value))
+    pk = _int_or_none(value)
+    if pk is not None:
+        query |= Q(pk=pk)
     return query
 
 
 def find_user(identifier: str | int):
-    """A user by id, username or email."""
+    """A user by id, username or email. Only ASCII digits make an id: other Unicode digits
+    (superscripts, Arabic-Indic digits) can only be a username."""
     User = get_user_model()  # noqa: N806
     value = str(identifier).strip()
     user = User.objects.filter(_user_matches(value)).first()
@@ -143,7 +146,9 @@ def target_users(*, target: str, target_value: str = "") -> QuerySet:
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    """``value`` as a row id when it is ASCII digits within a 64-bit id, else None."""
+    number = parse_ascii_int(str(value))
+    return number if number is not None and number < 2**63 else None
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class Preview:
 
 
 def preview(*, action: str, target: str, target_value: str = "", amount: int) -> Preview:
+    check_hundredths(amount, allow_zero=True)
     users = target_users(target=target, target_value=target_value)
     count = users.count()
     if action == GrantBatch.Action.GRANT:
@@ -187,8 +193,7 @@ def set_balance(
 
     Returns the transfer, or None when the balance already was ``amount``.
     """
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise exceptions.InvalidAmount(amount=amount)
+    check_hundredths(amount, allow_zero=True)
     if not comment:
         raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     wallet = user_wallet(user)
@@ -275,13 +280,8 @@ def start_batch(
     """
     if action not in GrantBatch.Action.values:
         raise exceptions.CreditsError(code="invalid_action")
-    if (
-        isinstance(amount, bool)
-        or not isinstance(amount, int)
-        or amount < 0
-        or (action == GrantBatch.Action.GRANT and amount == 0)
-    ):
-        raise exceptions.InvalidAmount(amount=amount)
+    # Checked before the batch's row is written: a refused batch leaves nothing behind.
+    check_hundredths(amount, allow_zero=action == GrantBatch.Action.RESET)
     if not comment.strip():
         raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     scoped, fingerprint = None, ""

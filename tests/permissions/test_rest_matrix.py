@@ -95,7 +95,7 @@ def test_a_403_names_the_permission_to_ask_for(every_object):
     response = client_for(operator("staffer")).post(
         f"{BASE}/wallets/alice/adjustment/", {"balance": 1, "comment": "x"}, format="json"
     )
-    assert "credits_plugin.give_credits" in response.json()["detail"]
+    assert "credits_plugin.give_credits" in response.json()["developer_message"]
 
 
 def test_staff_with_exactly_the_needed_permission_are_allowed(every_object):

@@ -117,8 +117,8 @@ class TestOperatorEndpoints:
         ("payload", "code"),
         [
             ({"action": "grant", "target": "all", "amount": 0, "comment": "x"}, "invalid_amount"),
-            ({"action": "grant", "target": "all", "amount": -1, "comment": "x"}, "invalid_request"),
-            ({"action": "grant", "target": "all", "amount": "ten", "comment": "x"}, "invalid_request"),
+            ({"action": "grant", "target": "all", "amount": -1, "comment": "x"}, "invalid_amount"),
+            ({"action": "grant", "target": "all", "amount": "ten", "comment": "x"}, "invalid_amount"),
             (
                 {"action": "grant", "target": "user", "target_value": "ghost", "amount": 1, "comment": "x"},
                 "unknown_user",

@@ -9,7 +9,8 @@ from django.utils import timezone
 from credits_plugin import api, exceptions
 from credits_plugin.constants import TransferKind
 from credits_plugin.ledger.models import Transfer
-from credits_plugin.wallets.admin import parse_credits, parse_member_csv
+from credits_plugin.money import parse_credits
+from credits_plugin.wallets.admin import parse_member_csv
 from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
 from tests.factories import UserFactory
 
@@ -195,9 +196,7 @@ class TestHelpers:
 
     @pytest.mark.parametrize("text", ["1.005", "abc", "", "NaN"])
     def test_parse_credits_refuses(self, text):
-        from django import forms
-
-        with pytest.raises(forms.ValidationError):
+        with pytest.raises(exceptions.InvalidAmount):
             parse_credits(text)
 
     def test_member_csv_finds_users_and_reports_unknown_rows(self, people):

@@ -8,16 +8,18 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import InvalidAmount, InvalidValue, UnknownCreditType
+from credits_plugin.exceptions import InvalidValue, UnknownCreditType
 from credits_plugin.rest_api.v1.base import CreditsAPIView
+from credits_plugin.rest_api.v1.fields import MAX_ID, HundredthsField, IdField
 from credits_plugin.rest_api.v1.permissions import CreditTypeWrites, CreditWrites
+from credits_plugin.rest_api.v1.schema import errors
 
 USERNAME = OpenApiParameter(
     "username",
@@ -25,18 +27,9 @@ USERNAME = OpenApiParameter(
     description=_("With credits_plugin.view_awardedcredit: another learner's username (default: yourself)."),
 )
 
-
-@extend_schema_field(OpenApiTypes.INT)
-class HundredthsField(serializers.Field):
-    """A JSON integer of hundredths greater than zero: no strings, no floats."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise InvalidAmount(amount=str(data))
-        return api.validate_amount(data)
-
-    def to_representation(self, value):
-        return value
+_ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+TYPE_ID = OpenApiParameter("type_id", _ID, OpenApiParameter.PATH, description=_("The credit type's id."))
+CREDIT_ID = OpenApiParameter("credit_id", _ID, OpenApiParameter.PATH, description=_("The credit's id."))
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -52,7 +45,7 @@ class CreditTypeSerializer(serializers.Serializer):
 
 class CreditSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    type = serializers.IntegerField(source="type_id", help_text=_("The credit type's id."))
+    type = IdField(source="type_id", help_text=_("The credit type's id."))
     type_name = serializers.CharField(source="type.name", read_only=True)
     name = serializers.CharField(max_length=255)
     unit_label = serializers.CharField(max_length=64, required=False, default="hours")
@@ -73,8 +66,10 @@ class CourseCreditOutput(serializers.Serializer):
 
 
 class CourseCreditInput(serializers.Serializer):
-    credit = serializers.IntegerField(help_text=_("The credit's id."))
-    amount = HundredthsField(help_text=_("Hundredths of the unit, greater than zero (1.5 hours = 150)."))
+    credit = IdField(help_text=_("The credit's id."))
+    amount = HundredthsField(
+        help_text=_("Hundredths of the unit, from 1 to the ledger's maximum (1.5 hours = 150).")
+    )
 
 
 class AwardOutput(serializers.Serializer):
@@ -141,12 +136,14 @@ class CreditTypeListView(CreditsAPIView):
 
     permission_classes = [IsAuthenticated, CreditTypeWrites]
 
-    @extend_schema(responses={200: CreditTypeSerializer(many=True)}, tags=["awarded credits"])
+    @extend_schema(responses={200: CreditTypeSerializer(many=True), **errors()}, tags=["awarded credits"])
     def get(self, request):
         return Response(CreditTypeSerializer(api.list_credit_types(), many=True).data)
 
     @extend_schema(
-        request=CreditTypeSerializer, responses={201: CreditTypeSerializer}, tags=["awarded credits"]
+        request=CreditTypeSerializer,
+        responses={201: CreditTypeSerializer, **errors(400, 403, 409)},
+        tags=["awarded credits"],
     )
     def post(self, request):
         created = api.create_credit_type(**_fields(CreditTypeSerializer, request.data, partial=False))
@@ -156,7 +153,9 @@ class CreditTypeListView(CreditsAPIView):
 class CreditTypeDetailView(CreditsAPIView):
     permission_classes = [IsAuthenticated, CreditTypeWrites]
 
-    @extend_schema(responses={200: CreditTypeSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[TYPE_ID], responses={200: CreditTypeSerializer, **errors(404)}, tags=["awarded credits"]
+    )
     def get(self, request, type_id):
         found = [t for t in api.list_credit_types() if t.pk == type_id]
         if not found:
@@ -164,7 +163,10 @@ class CreditTypeDetailView(CreditsAPIView):
         return Response(CreditTypeSerializer(found[0]).data)
 
     @extend_schema(
-        request=CreditTypeSerializer, responses={200: CreditTypeSerializer}, tags=["awarded credits"]
+        parameters=[TYPE_ID],
+        request=CreditTypeSerializer,
+        responses={200: CreditTypeSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
     )
     def patch(self, request, type_id):
         changed = api.update_credit_type(type_id, **_fields(CreditTypeSerializer, request.data, partial=True))
@@ -176,11 +178,15 @@ class CreditListView(CreditsAPIView):
 
     permission_classes = [IsAuthenticated, CreditWrites]
 
-    @extend_schema(responses={200: CreditSerializer(many=True)}, tags=["awarded credits"])
+    @extend_schema(responses={200: CreditSerializer(many=True), **errors()}, tags=["awarded credits"])
     def get(self, request):
         return Response(CreditSerializer(api.list_credits(), many=True).data)
 
-    @extend_schema(request=CreditSerializer, responses={201: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        request=CreditSerializer,
+        responses={201: CreditSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
+    )
     def post(self, request):
         created = api.create_credit(**_fields(CreditSerializer, request.data, partial=False))
         return Response(CreditSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -189,11 +195,18 @@ class CreditListView(CreditsAPIView):
 class CreditDetailView(CreditsAPIView):
     permission_classes = [IsAuthenticated, CreditWrites]
 
-    @extend_schema(responses={200: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[CREDIT_ID], responses={200: CreditSerializer, **errors(404)}, tags=["awarded credits"]
+    )
     def get(self, request, credit_id):
         return Response(CreditSerializer(api.get_credit(credit_id)).data)
 
-    @extend_schema(request=CreditSerializer, responses={200: CreditSerializer}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[CREDIT_ID],
+        request=CreditSerializer,
+        responses={200: CreditSerializer, **errors(400, 403, 404, 409)},
+        tags=["awarded credits"],
+    )
     def patch(self, request, credit_id):
         api.get_credit(credit_id)
         changed = api.update_credit(credit_id, **_fields(CreditSerializer, request.data, partial=True))
@@ -214,13 +227,15 @@ class CourseCreditsView(CreditsAPIView):
     def _listing(self, course_key):
         return Response(CourseCreditOutput(api.course_credits(course_key), many=True).data)
 
-    @extend_schema(responses={200: CourseCreditOutput(many=True)}, tags=["awarded credits"])
+    @extend_schema(
+        responses={200: CourseCreditOutput(many=True), **errors(400, 404)}, tags=["awarded credits"]
+    )
     def get(self, request, course_id):
         return self._listing(api.require_course(course_id))
 
     @extend_schema(
         request=CourseCreditInput,
-        responses={200: CourseCreditOutput(many=True)},
+        responses={200: CourseCreditOutput(many=True), **errors(400, 403, 404, 409)},
         tags=["awarded credits"],
         description=_("Put a credit on the course with an amount, or change its amount."),
     )
@@ -233,7 +248,7 @@ class CourseCreditsView(CreditsAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("credit", int, required=True, description=_("The credit's id."))],
-        responses={200: CourseCreditOutput(many=True)},
+        responses={200: CourseCreditOutput(many=True), **errors(400, 403, 404)},
         tags=["awarded credits"],
         description=_("Take a credit off the course; awards already made stay."),
     )
@@ -257,7 +272,7 @@ class AwardListView(CreditsAPIView):
             USERNAME,
             OpenApiParameter("include_revoked", bool, description=_("Also list revoked awards.")),
         ],
-        responses={200: AwardOutput(many=True)},
+        responses={200: AwardOutput(many=True), **errors(403, 404)},
         tags=["awarded credits"],
     )
     def get(self, request):
@@ -270,7 +285,9 @@ class AwardListView(CreditsAPIView):
 class AwardSummaryView(CreditsAPIView):
     """Totals by type, by type and credit, and per course."""
 
-    @extend_schema(parameters=[USERNAME], responses={200: SummaryOutput}, tags=["awarded credits"])
+    @extend_schema(
+        parameters=[USERNAME], responses={200: SummaryOutput, **errors(403, 404)}, tags=["awarded credits"]
+    )
     def get(self, request):
         learner = _learner(request)
         return Response(
@@ -282,7 +299,9 @@ class TranscriptView(CreditsAPIView):
     """The learner's awarded credits as a CSV transcript."""
 
     @extend_schema(
-        parameters=[USERNAME], responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["awarded credits"]
+        parameters=[USERNAME],
+        responses={(200, "text/csv"): OpenApiTypes.STR, **errors(403, 404)},
+        tags=["awarded credits"],
     )
     def get(self, request):
         learner = _learner(request)
@@ -296,7 +315,7 @@ class TranscriptPdfView(CreditsAPIView):
 
     @extend_schema(
         parameters=[USERNAME],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(403, 404)},
         tags=["awarded credits"],
     )
     def get(self, request):

@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from opaque_keys import InvalidKeyError
 from rest_framework import status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -65,22 +65,35 @@ def credits_exception_handler(exc, context):
             {"error_code": "not_found", "developer_message": _("Not found.")},
             status=status.HTTP_404_NOT_FOUND,
         )
-    if isinstance(exc, Throttled):
-        response = exception_handler(exc, context)  # with the Retry-After header
-        if response is not None:
-            response.data = {
-                "error_code": "throttled",
-                "developer_message": _("Too many requests. Try again in {seconds} seconds.").format(
-                    seconds=int(getattr(exc, "wait", None) or 1)
-                ),
-            }
-        return response
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
     if isinstance(exc, ValidationError):
-        response = exception_handler(exc, context)
-        if response is not None:
-            response.data = {"error_code": "invalid_request", "field_errors": response.data}
-        return response
-    return exception_handler(exc, context)
+        field_errors = (
+            response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "error_code": "invalid_request",
+            "developer_message": _("The request is not valid; see field_errors."),
+            "field_errors": field_errors,
+        }
+    elif isinstance(exc, Throttled):
+        # The Retry-After header stays; the message says how long in the learner's language.
+        response.data = {
+            "error_code": "throttled",
+            "developer_message": _("Too many requests. Try again in {seconds} seconds.").format(
+                seconds=int(getattr(exc, "wait", None) or 1)
+            ),
+        }
+    elif isinstance(exc, APIException):
+        # Not signed in, not allowed, throttled, unsupported media type, ...: the same shape as
+        # every other error, with DRF's code ("not_authenticated", "permission_denied", ...).
+        code = exc.get_codes()
+        response.data = {
+            "error_code": code if isinstance(code, str) else exc.default_code,
+            "developer_message": str(exc.detail) if isinstance(exc.detail, str) else str(exc.default_detail),
+        }
+    return response
 
 
 def _base_on_spectacular(schema_class: type) -> None:

@@ -1,6 +1,9 @@
 """Version 1 of the REST API, under /api/credits_plugin/v1/."""
 
+from django.http import JsonResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from credits_plugin.rest_api.v1 import awards, wallets
@@ -43,3 +46,17 @@ urlpatterns.append(
         name="schema",
     )
 )
+
+
+@csrf_exempt  # it changes nothing: a POST to a wrong address is a 404 too, not a CSRF failure
+def not_found(request, *args, **kwargs):
+    """Any other address under the API, e.g. ``credits/abc/``: a JSON 404 like every other error
+    of the API, not the host's HTML page."""
+    return JsonResponse(
+        {"error_code": "not_found", "developer_message": _("There is no such address in this API.")},
+        status=404,
+    )
+
+
+# Last, and only for addresses ending in a slash, so that Django still redirects "wallet" to "wallet/".
+urlpatterns.append(re_path(r"^.*/$", not_found, name="not-found"))

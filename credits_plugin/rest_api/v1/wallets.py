@@ -8,16 +8,19 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError, UnknownCourse
+from credits_plugin.exceptions import InvalidCursor, UnknownCourse
 from credits_plugin.ledger.models import Lot
+from credits_plugin.money import parse_ascii_int
 from credits_plugin.rest_api.v1.base import CreditsAPIView
+from credits_plugin.rest_api.v1.fields import MAX_ID, HundredthsField
 from credits_plugin.rest_api.v1.permissions import CanFollowBatches, CanGiveCredits, CanUndoBatch
+from credits_plugin.rest_api.v1.schema import errors
 from credits_plugin.rest_api.v1.throttling import CheckoutThrottle, OperatorThrottle, throttles
 from credits_plugin.wallets.models import GrantBatch
 
@@ -48,12 +51,26 @@ class LotOutput(serializers.ModelSerializer):
         fields = ["id", "source", "amount", "remaining", "expires_at"]
 
 
+class HistoryOutput(serializers.Serializer):
+    results = TransferOutput(many=True, help_text=_("Up to 100 transfers, newest first."))
+    lots = LotOutput(many=True, help_text=_("The wallet's lots with credits left, with their expiry."))
+
+
+class PreviewOutput(serializers.Serializer):
+    users = serializers.IntegerField(help_text=_("How many users the operation would reach."))
+    total = serializers.IntegerField(
+        help_text=_("Net hundredths it would move into wallets (negative: out).")
+    )
+
+
 class BatchInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=GrantBatch.Action.choices)
     target = serializers.ChoiceField(choices=GrantBatch.Target.choices)
     target_value = serializers.CharField(required=False, allow_blank=True, default="")
-    amount = serializers.IntegerField(
-        min_value=0, help_text=_("Hundredths given to each user, or the balance a reset sets.")
+    amount = HundredthsField(
+        allow_zero=True,
+        strings=True,
+        help_text=_("Hundredths given to each user (at least 1), or the balance a reset sets."),
     )
     comment = serializers.CharField(max_length=2000)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -108,7 +125,9 @@ class BatchOutput(serializers.ModelSerializer):
 
 
 class AdjustmentInput(serializers.Serializer):
-    balance = serializers.IntegerField(min_value=0, help_text=_("The new available balance, in hundredths."))
+    balance = HundredthsField(
+        allow_zero=True, strings=True, help_text=_("The new available balance, in hundredths.")
+    )
     comment = serializers.CharField(max_length=2000)
     idempotency_key = serializers.CharField(max_length=200, required=False)
 
@@ -186,7 +205,7 @@ class WalletView(CreditsAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("username", str, required=False)],
-        responses=BalanceOutput,
+        responses={200: BalanceOutput, **errors(403, 404)},
         tags=["wallets"],
     )
     def get(self, request):
@@ -200,18 +219,21 @@ class WalletHistoryView(CreditsAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("username", str, required=False),
-            OpenApiParameter("before", int, required=False, description="Only transfers with a smaller id."),
+            OpenApiParameter(
+                "before", int, required=False, description="Only transfers with a smaller id (digits 0-9)."
+            ),
         ],
-        responses={200: TransferOutput(many=True)},
+        responses={200: HistoryOutput, **errors(400, 403, 404)},
         tags=["wallets"],
     )
     def get(self, request):
         user = _wallet_owner(request, request.query_params.get("username"))
         wallet = api.user_wallet(user)
         before = request.query_params.get("before")
-        if before is not None and not before.isdigit():
-            raise CreditsError(code="invalid_cursor", message=_("'before' must be a transfer id."))
-        transfers = api.history(wallet, limit=100, before_id=int(before) if before else None)
+        before_id = parse_ascii_int(before) if before else None
+        if before and (before_id is None or before_id > MAX_ID):
+            raise InvalidCursor()
+        transfers = api.history(wallet, limit=100, before_id=before_id)
         rows = [
             {
                 "id": t.pk,
@@ -239,7 +261,15 @@ class BatchListView(CreditsAPIView):
 
     @extend_schema(
         request=BatchInput,
-        responses={201: BatchOutput, 200: BatchOutput},
+        responses={
+            201: BatchOutput,
+            200: PolymorphicProxySerializer(
+                component_name="BatchOrPreview",
+                serializers=[BatchOutput, PreviewOutput],
+                resource_type_field_name=None,
+            ),
+            **errors(400, 403, 404, 409, 429),
+        },
         description=(
             "201 with the new operation; 200 with the first operation when the same request was "
             "already sent with this idempotency key; 200 with {users, total} for a preview."
@@ -271,7 +301,7 @@ class BatchListView(CreditsAPIView):
             BatchOutput(batch).data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses={200: BatchOutput(many=True)}, tags=["operators"])
+    @extend_schema(responses={200: BatchOutput(many=True), **errors(403)}, tags=["operators"])
     def get(self, request):
         return Response(BatchOutput(GrantBatch.objects.all()[:100], many=True).data)
 
@@ -281,7 +311,7 @@ class BatchDetailView(CreditsAPIView):
 
     permission_classes = [IsAuthenticated, CanFollowBatches]
 
-    @extend_schema(responses=BatchOutput, tags=["operators"])
+    @extend_schema(responses={200: BatchOutput, **errors(403, 404)}, tags=["operators"])
     def get(self, request, batch_id):
         return Response(BatchOutput(GrantBatch.objects.get(pk=batch_id)).data)
 
@@ -295,7 +325,9 @@ class BatchUndoView(CreditsAPIView):
     permission_classes = [IsAuthenticated, CanUndoBatch]
     throttle_classes = throttles(OperatorThrottle)
 
-    @extend_schema(request=None, responses={202: BatchOutput}, tags=["operators"])
+    @extend_schema(
+        request=None, responses={202: BatchOutput, **errors(403, 404, 409, 429)}, tags=["operators"]
+    )
     def post(self, request, batch_id):
         GrantBatch.objects.get(pk=batch_id)
         batch = api.undo_batch(batch_id=batch_id, actor=request.user)
@@ -309,7 +341,11 @@ class AdjustmentView(CreditsAPIView):
     permission_classes = [IsAuthenticated, CanGiveCredits]
     throttle_classes = throttles(OperatorThrottle)
 
-    @extend_schema(request=AdjustmentInput, responses={200: BalanceOutput}, tags=["operators"])
+    @extend_schema(
+        request=AdjustmentInput,
+        responses={200: BalanceOutput, **errors(400, 403, 404, 409, 429)},
+        tags=["operators"],
+    )
     def post(self, request, username):
         data = AdjustmentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -327,7 +363,7 @@ class AdjustmentView(CreditsAPIView):
 class CoursePricesView(CreditsAPIView):
     """Prices in credits of a course's paid modes."""
 
-    @extend_schema(responses={200: PriceOutput(many=True)}, tags=["checkout"])
+    @extend_schema(responses={200: PriceOutput(many=True), **errors(400, 404)}, tags=["checkout"])
     def get(self, request, course_id):
         from credits_plugin.purchases.services import parse_course_key
 
@@ -346,7 +382,7 @@ class QuoteView(CreditsAPIView):
             OpenApiParameter("mode", str, required=True),
             OpenApiParameter("pay_from", str, required=False),
         ],
-        responses=QuoteOutput,
+        responses={200: QuoteOutput, **errors(400, 403, 404)},
         tags=["checkout"],
     )
     def get(self, request):
@@ -388,7 +424,11 @@ class CheckoutView(CreditsAPIView):
 
     throttle_classes = throttles(CheckoutThrottle)
 
-    @extend_schema(request=CheckoutInput, responses={201: PurchaseOutput}, tags=["checkout"])
+    @extend_schema(
+        request=CheckoutInput,
+        responses={201: PurchaseOutput, **errors(400, 402, 403, 404, 409, 429)},
+        tags=["checkout"],
+    )
     def post(self, request):
         data = CheckoutInput(data=request.data)
         data.is_valid(raise_exception=True)
