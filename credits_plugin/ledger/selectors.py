@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, Sum
 from credits_plugin import exceptions
 from credits_plugin.constants import HoldStatus
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
+from credits_plugin.ledger.ordering import lot_order_by
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,10 @@ def history(account: Account | int, *, limit: int = 50, before_id: int | None = 
 
 
 def open_lots(account: Account | int) -> list[Lot]:
-    """Lots with value left, in the order they are spent."""
+    """Lots with value left, in the order a charge spends them
+    (:mod:`credits_plugin.ledger.ordering`)."""
     account_id = account if isinstance(account, int) else account.pk
-    return list(
-        Lot.objects.filter(account_id=account_id, remaining__gt=0).order_by(
-            "expires_at", "source", "created", "pk"
-        )
-    )
+    return list(Lot.objects.filter(account_id=account_id, remaining__gt=0).order_by(*lot_order_by()))
 
 
 @dataclass

@@ -43,7 +43,6 @@ from credits_plugin import exceptions
 from credits_plugin.conf import setting
 from credits_plugin.constants import (
     LOT_SOURCE_FOR_KIND,
-    LOT_SOURCE_RANK,
     AccountKind,
     HoldStatus,
     LotSource,
@@ -52,6 +51,7 @@ from credits_plugin.constants import (
 )
 from credits_plugin.ledger import sql as _sql
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+from credits_plugin.ledger.ordering import lot_sort_key
 
 _SYSTEM_IDS: dict[tuple[str, str, int], int] = {}
 #: ids seen to be system accounts in this process. Only a hint for taking the fast path (whose
@@ -248,9 +248,7 @@ def _apply_balances(changes: dict[int, tuple[int, int]]) -> None:
         )
 
 
-def _lot_order_key(lot: Lot) -> tuple:
-    far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
-    return (lot.expires_at or far, LOT_SOURCE_RANK.get(lot.source, 1), lot.created, lot.pk)
+_lot_order_key = lot_sort_key  # the spending order: credits_plugin.ledger.ordering
 
 
 def _open_lots(account: Account) -> list[Lot]:
@@ -547,10 +545,7 @@ def _actor_id(actor) -> int | None:
 def _spend_order(lots: Sequence[_sql.OpenLot]) -> Sequence[_sql.OpenLot]:
     if len(lots) < 2:
         return lots
-    far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
-    return sorted(
-        lots, key=lambda lot: (lot.expires_at or far, LOT_SOURCE_RANK.get(lot.source, 1), lot.created, lot.id)
-    )
+    return sorted(lots, key=lot_sort_key)
 
 
 def _fast_spend(cursor, vendor: str, debit_id: int, credit_id: int, amount: int, now: datetime, **changes):
