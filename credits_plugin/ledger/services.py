@@ -184,9 +184,26 @@ def _check_amount(amount) -> None:
         raise exceptions.InvalidAmount(amount=amount)
 
 
+#: keys the ledger writes itself (a posted hold, an expired lot); no caller may take them
+RESERVED_KEY_PREFIXES = ("hold-post:", "lot-expiry:")
+
+
 def _check_key(key: str) -> None:
-    if not isinstance(key, str) or not key or len(key) > 255:
-        raise exceptions.CreditsError(code="invalid_idempotency_key")
+    if not isinstance(key, str) or not key or len(key) > 255 or key.startswith(RESERVED_KEY_PREFIXES):
+        raise exceptions.InvalidIdempotencyKey(idempotency_key=key if isinstance(key, str) else None)
+
+
+def request_fingerprint(request: dict) -> str:
+    """The fingerprint stored with a transfer for a request that is not the transfer itself
+    (``request`` of :func:`transfer`)."""
+    return _fingerprint(**request)
+
+
+def find_replay(idempotency_key: str, request: dict) -> Transfer | None:
+    """The transfer written under ``idempotency_key`` for the same ``request`` (see the
+    ``request`` argument of :func:`transfer`), or None when the key is unused; raises
+    IdempotencyConflict when the key was used for a different request."""
+    return _replay(Transfer, idempotency_key, request_fingerprint(request))
 
 
 def _pk(obj: models.Model | int) -> int:
@@ -708,12 +725,17 @@ def transfer(
     batch: str = "",
     lot_source: str | None = None,
     lot_expires_at: datetime | None = None,
+    request: dict | None = None,
 ) -> Transfer:
     """Move ``amount`` from ``debit`` to ``credit`` now, as one balanced transfer.
 
     The debit account's lots are spent in order (soonest expiry, then free before paid, then
     oldest); the credit account receives a new lot with ``lot_source`` and ``lot_expires_at``.
     A replay with the same key and request returns the original transfer.
+
+    ``request``: what identifies the caller's request when it is not the transfer itself (for
+    "set the balance to N" the amount moved depends on the balance at the time); the
+    fingerprint compared on a replay is then taken from it (:func:`find_replay`).
     """
     _check_amount(amount)
     _check_key(idempotency_key)
@@ -722,15 +744,19 @@ def transfer(
     debit_id, credit_id = _pk(debit), _pk(credit)
     if debit_id == credit_id:
         raise exceptions.CreditsError(code="same_account")
-    fingerprint = _fingerprint(
-        op="transfer",
-        debit=debit_id,
-        credit=credit_id,
-        amount=amount,
-        kind=kind,
-        reference=reference,
-        lot_source=lot_source,
-        lot_expires_at=lot_expires_at,
+    fingerprint = (
+        request_fingerprint(request)
+        if request is not None
+        else _fingerprint(
+            op="transfer",
+            debit=debit_id,
+            credit=credit_id,
+            amount=amount,
+            kind=kind,
+            reference=reference,
+            lot_source=lot_source,
+            lot_expires_at=lot_expires_at,
+        )
     )
 
     def work() -> Transfer | _Later:
