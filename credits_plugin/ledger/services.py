@@ -118,11 +118,24 @@ def get_or_create_account(
     user=None,
     overdraft_limit: int | None = 0,
 ) -> Account:
-    """Return the account of ``holder`` in ``unit``, creating it the first time."""
+    """Return the account of ``holder`` in ``unit``, creating it the first time.
+
+    The balance it carries never includes expired credits: when a lot of the account has
+    expired since the last sweep, the account is swept (see :func:`sweep_expired`) and read
+    again. The check rides on the one read of the account.
+    """
     _check_unit(unit)
-    account = Account.objects.filter(holder=holder, unit_id=unit, shard=0).first()
-    if account is not None:
-        return account
+    now = timezone.now()
+    found = (
+        Account.objects.filter(holder=holder, unit_id=unit, shard=0)
+        .annotate(expired_due=_expired_due(now))
+        .first()
+    )
+    if found is not None:
+        if not found.expired_due:
+            return found
+        sweep_expired(found.pk, now=now)
+        return Account.objects.get(pk=found.pk)
     try:
         with transaction.atomic():
             return Account.objects.create(
@@ -263,6 +276,29 @@ def _apply_balances(changes: dict[int, tuple[int, int]]) -> None:
         Account.objects.filter(pk=account_id).update(
             balance=F("balance") + d_balance, held=F("held") + d_held
         )
+
+
+def _expired_due(now: datetime) -> models.Exists:
+    """Whether the account (the outer row) has an expired lot that still holds value."""
+    return models.Exists(
+        Lot.objects.filter(account_id=models.OuterRef("pk"), remaining__gt=0, expires_at__lte=now)
+    )
+
+
+def sweep_expired(account: Account | int, *, now: datetime | None = None) -> bool:
+    """Move what is left of the account's expired lots to the expiry account, now.
+
+    Called whenever a balance is read for display or spending and an expired lot still holds
+    value, so that no one sees (or is quoted) credits that cannot be spent. Returns whether
+    anything moved. Runs in its own transaction (a savepoint inside the caller's).
+    """
+    account_id = _pk(account)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock([account_id])[account_id]
+        if not locked.tracks_lots:
+            return False
+        return _sweep_expired_lots(locked, now=now)
 
 
 _lot_order_key = lot_sort_key  # the spending order: credits_plugin.ledger.ordering
@@ -485,10 +521,11 @@ def _write_transfer(
     return transfer
 
 
-def _sweep_expired_lots(account: Account, *, now: datetime) -> None:
-    """Move the remainders of the account's expired lots to the expiry account. Account locked."""
+def _sweep_expired_lots(account: Account, *, now: datetime) -> bool:
+    """Move the remainders of the account's expired lots to the expiry account. Account locked.
+    Returns whether anything moved."""
     if not account.tracks_lots:
-        return
+        return False
     expired = list(
         Lot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by("expires_at", "pk")
     )
@@ -511,6 +548,7 @@ def _sweep_expired_lots(account: Account, *, now: datetime) -> None:
         )
         Lot.objects.filter(pk=lot.pk).update(expired_amount=F("expired_amount") + amount)
         lot.expired_amount += amount
+    return bool(expired)
 
 
 def _atomic_with_replay(model, key: str, fingerprint: str, work):
@@ -841,7 +879,7 @@ def reverse_transfer(
         _ensure_available(new_debit, original.amount)
         plan = _LotPlan()
         parts = _allocate(new_debit, original.amount, plan, prefer=prefer, now=now)
-        return _write_transfer(
+        reversal = _write_transfer(
             debit=new_debit,
             credit=new_credit,
             amount=original.amount,
@@ -857,6 +895,15 @@ def reverse_transfer(
             credit_restore=restore,
             plan=plan,
         )
+        # Value returned to a lot that has expired meanwhile is not spendable: it passes straight
+        # on to the expiry account, in the same transaction, so no balance ever shows it.
+        if any(
+            lot.expires_at is not None and lot.expires_at <= now
+            for lot in plan.changed.values()
+            if lot.account_id == new_credit.pk
+        ):
+            _sweep_expired_lots(new_credit, now=now)
+        return reversal
 
     try:
         return _atomic_with_replay(Transfer, idempotency_key, fingerprint, work)

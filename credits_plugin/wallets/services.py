@@ -168,6 +168,8 @@ def set_balance(
     if existing is not None:
         return existing
     with transaction.atomic():
+        # Expired credits leave first: they are not part of the balance being set.
+        ledger.sweep_expired(wallet.pk)
         # Locked so that the difference cannot change before the adjustment is written.
         current = Account.objects.select_for_update().get(pk=wallet.pk)
         difference = amount - (current.balance - current.held)

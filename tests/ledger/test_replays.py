@@ -80,6 +80,17 @@ class TestSetBalance:
         assert api.balance(wallet).available == 500  # nothing moved a second time
         assert_ledger_ok()
 
+    def test_expired_credits_are_not_part_of_the_balance_being_set(self, user, wallet):
+        api.grant(account=wallet, amount=600, idempotency_key="old")
+        api.grant(account=wallet, amount=400, idempotency_key="new")
+        Lot.objects.filter(transfer__idempotency_key="old").update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+        down = api.set_balance(user=user, amount=100, comment="Fix", idempotency_key="adj")
+        assert down.amount == 300  # from the 400 that can be spent, not from 1,000
+        assert api.balance(wallet).available == 100
+        assert_ledger_ok()
+
 
 class TestLedgerServices:
     def test_transfer_hold_and_reversal_conflicts(self, wallet):
