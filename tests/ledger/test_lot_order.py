@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from credits_plugin import api
 from credits_plugin.constants import LotSource, TransferKind
+from credits_plugin.ledger import services
 from credits_plugin.ledger.models import Entry, Lot
-from credits_plugin.ledger.ordering import lot_sort_key
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +69,9 @@ def test_the_listing_is_the_spending_order(lots):
     wallet, ids = lots
     assert _labels(ids, [lot.pk for lot in api.open_lots(wallet)]) == EXPECTED
     # The Python sort key (ORM path and MariaDB/SQLite fast path) agrees with the database.
-    assert _labels(ids, [lot.pk for lot in sorted(Lot.objects.filter(account=wallet), key=lot_sort_key)]) == (
-        EXPECTED
-    )
+    assert _labels(
+        ids, [lot.pk for lot in services._spend_order(list(Lot.objects.filter(account=wallet)))]
+    ) == (EXPECTED)
 
 
 @pytest.mark.parametrize("path", ["fast", "general"])
