@@ -63,6 +63,14 @@ class IdempotencyConflict(CreditsError):
     default_message = _("This idempotency key was already used for a different request.")
 
 
+class InvalidIdempotencyKey(CreditsError):
+    code = "invalid_idempotency_key"
+    default_message = _(
+        "The idempotency key must be between 1 and 255 characters and must not start with a "
+        "prefix the ledger keeps for itself ('hold-post:', 'lot-expiry:')."
+    )
+
+
 class HoldNotFound(CreditsError):
     code = "hold_not_found"
     status_code = 404
@@ -245,11 +253,6 @@ class InvalidValue(CreditsError):
 
 
 # --- Bulk operations ---------------------------------------------------------------------------
-
-
-class InvalidIdempotencyKey(CreditsError):
-    code = "invalid_idempotency_key"
-    default_message = _("The idempotency key must be a non-empty text of at most 200 characters.")
 
 
 class BatchInProgress(CreditsError):

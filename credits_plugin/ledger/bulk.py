@@ -3,7 +3,9 @@
 Each chunk is one transaction: lock the chunk's accounts (ascending id), insert one transfer,
 one lot and two entries per account with multi-row inserts, add to the accounts' balances,
 and update the issuance shards last. A replayed chunk (same idempotency keys) grants nothing
-twice: accounts that already have their transfer are left out.
+twice: accounts that already have their transfer are left out. A key already used for a
+different request (another amount, kind, expiry...) raises IdempotencyConflict, as a single
+transfer would.
 """
 
 from __future__ import annotations
@@ -59,19 +61,36 @@ def bulk_grant(
         if any(kind == AccountKind.SYSTEM or not active for _, kind, _, active, _, _ in locked):
             raise exceptions.AccountInactive()
         keys = {row[0]: f"{key_prefix}:{row[0]}" for row in locked}
-        done = set(
+        done = dict(
             Transfer.objects.filter(idempotency_key__in=keys.values()).values_list(
-                "idempotency_key", flat=True
+                "idempotency_key", "request_hash"
             )
         )
+        issuance = {
+            shard: system_account_id(SystemAccount.ISSUANCE, unit=unit, shard_key=shard)
+            for shard in {row[0] % shards for row in locked}
+        }
+        shard_of = {row[0]: issuance[row[0] % shards] for row in locked}
+
+        def fingerprint(pk: int) -> str:
+            return _fingerprint(
+                op="transfer",
+                debit=shard_of[pk],
+                credit=pk,
+                amount=amount,
+                kind=kind,
+                reference=reference,
+                lot_source=source,
+                lot_expires_at=expires_at,
+            )
+
+        fingerprints = {row[0]: fingerprint(row[0]) for row in locked}
+        for pk, *_ in locked:
+            if keys[pk] in done and done[keys[pk]] != fingerprints[pk]:
+                raise exceptions.IdempotencyConflict(idempotency_key=keys[pk])
         todo = [row for row in locked if keys[row[0]] not in done]
         if not todo:
             return 0
-        issuance = {
-            shard: system_account_id(SystemAccount.ISSUANCE, unit=unit, shard_key=shard)
-            for shard in {row[0] % shards for row in todo}
-        }
-        shard_of = {row[0]: issuance[row[0] % shards] for row in todo}
         now = timezone.now()
         created = connection.ops.adapt_datetimefield_value(now)
         expires = connection.ops.adapt_datetimefield_value(expires_at)
@@ -82,16 +101,7 @@ def bulk_grant(
             [
                 (
                     keys[pk],
-                    _fingerprint(
-                        op="transfer",
-                        debit=shard_of[pk],
-                        credit=pk,
-                        amount=amount,
-                        kind=kind,
-                        reference=reference,
-                        lot_source=source,
-                        lot_expires_at=expires_at,
-                    ),
+                    fingerprints[pk],
                     kind,
                     unit,
                     amount,

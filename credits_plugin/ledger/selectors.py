@@ -1,4 +1,6 @@
-"""Ledger reads. Nothing here changes state."""
+"""Ledger reads. Nothing here changes state, except that a balance read sweeps the expired
+lots of that account first (:func:`credits_plugin.ledger.services.sweep_expired`) when it
+finds one that still holds value: no balance shown or quoted includes expired credits."""
 
 from __future__ import annotations
 
@@ -6,10 +8,12 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from credits_plugin import exceptions
 from credits_plugin.constants import HoldStatus
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
+from credits_plugin.ledger.ordering import lot_order_by
 
 
 @dataclass(frozen=True)
@@ -27,22 +31,41 @@ class Balance:
         return self.balance - self.held
 
 
-_BALANCE_SQL = f"SELECT unit, balance, held, overdraft_limit FROM {Account._meta.db_table} WHERE id = %s"  # noqa: S608
+_BALANCE_SQL = (
+    "SELECT a.unit, a.balance, a.held, a.overdraft_limit, EXISTS (SELECT 1 FROM "  # noqa: S608
+    f"{Lot._meta.db_table} l WHERE l.account_id = a.id AND l.remaining > 0 AND l.expires_at <= %s) "
+    f"FROM {Account._meta.db_table} a WHERE a.id = %s"
+)
 
 
 def balance(account: Account | int) -> Balance:
     """The cached balance of one account: one primary-key read, whatever its history.
 
+    The same statement asks whether a lot of the account has expired and still holds value;
+    only then is the account swept (moving that value to the expiry account) and read again,
+    so the balance never includes expired credits.
+
     Plain SQL: the ORM would spend more time building this one-row query than the database
     spends answering it.
     """
     account_id = account if isinstance(account, int) else account.pk
+    now = timezone.now()
+    row = _read_balance(account_id, now)
+    if row[4]:
+        from credits_plugin.ledger.services import sweep_expired
+
+        sweep_expired(account_id, now=now)
+        row = _read_balance(account_id, now)
+    return Balance(account_id, *row[:4])
+
+
+def _read_balance(account_id: int, now) -> tuple:
     with connection.cursor() as cursor:
-        cursor.execute(_BALANCE_SQL, [account_id])
+        cursor.execute(_BALANCE_SQL, [connection.ops.adapt_datetimefield_value(now), account_id])
         row = cursor.fetchone()
     if row is None:
         raise exceptions.AccountNotFound(account=account_id)
-    return Balance(account_id, *row)
+    return row
 
 
 def history(account: Account | int, *, limit: int = 50, before_id: int | None = None) -> list[Transfer]:
@@ -58,12 +81,14 @@ def history(account: Account | int, *, limit: int = 50, before_id: int | None = 
 
 
 def open_lots(account: Account | int) -> list[Lot]:
-    """Lots with value left, in the order they are spent."""
+    """Lots with value left that can still be spent, in the order a charge spends them
+    (:mod:`credits_plugin.ledger.ordering`). An expired lot is never listed: its value is not
+    spendable (and is moved to the expiry account by the next sweep)."""
     account_id = account if isinstance(account, int) else account.pk
     return list(
-        Lot.objects.filter(account_id=account_id, remaining__gt=0).order_by(
-            "expires_at", "source", "created", "pk"
-        )
+        Lot.objects.filter(account_id=account_id, remaining__gt=0)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .order_by(*lot_order_by())
     )
 
 

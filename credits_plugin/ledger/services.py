@@ -43,7 +43,6 @@ from credits_plugin import exceptions
 from credits_plugin.conf import setting
 from credits_plugin.constants import (
     LOT_SOURCE_FOR_KIND,
-    LOT_SOURCE_RANK,
     AccountKind,
     HoldStatus,
     LotSource,
@@ -52,6 +51,7 @@ from credits_plugin.constants import (
 )
 from credits_plugin.ledger import sql as _sql
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+from credits_plugin.ledger.ordering import lot_sort_key
 
 _SYSTEM_IDS: dict[tuple[str, str, int], int] = {}
 #: ids seen to be system accounts in this process. Only a hint for taking the fast path (whose
@@ -118,11 +118,24 @@ def get_or_create_account(
     user=None,
     overdraft_limit: int | None = 0,
 ) -> Account:
-    """Return the account of ``holder`` in ``unit``, creating it the first time."""
+    """Return the account of ``holder`` in ``unit``, creating it the first time.
+
+    The balance it carries never includes expired credits: when a lot of the account has
+    expired since the last sweep, the account is swept (see :func:`sweep_expired`) and read
+    again. The check rides on the one read of the account.
+    """
     _check_unit(unit)
-    account = Account.objects.filter(holder=holder, unit_id=unit, shard=0).first()
-    if account is not None:
-        return account
+    now = timezone.now()
+    found = (
+        Account.objects.filter(holder=holder, unit_id=unit, shard=0)
+        .annotate(expired_due=_expired_due(now))
+        .first()
+    )
+    if found is not None:
+        if not found.expired_due:
+            return found
+        sweep_expired(found.pk, now=now)
+        return Account.objects.get(pk=found.pk)
     try:
         with transaction.atomic():
             return Account.objects.create(
@@ -184,9 +197,26 @@ def _check_amount(amount) -> None:
         raise exceptions.InvalidAmount(amount=amount)
 
 
+#: keys the ledger writes itself (a posted hold, an expired lot); no caller may take them
+RESERVED_KEY_PREFIXES = ("hold-post:", "lot-expiry:")
+
+
 def _check_key(key: str) -> None:
-    if not isinstance(key, str) or not key or len(key) > 255:
-        raise exceptions.CreditsError(code="invalid_idempotency_key")
+    if not isinstance(key, str) or not key or len(key) > 255 or key.startswith(RESERVED_KEY_PREFIXES):
+        raise exceptions.InvalidIdempotencyKey(idempotency_key=key if isinstance(key, str) else None)
+
+
+def request_fingerprint(request: dict) -> str:
+    """The fingerprint stored with a transfer for a request that is not the transfer itself
+    (``request`` of :func:`transfer`)."""
+    return _fingerprint(**request)
+
+
+def find_replay(idempotency_key: str, request: dict) -> Transfer | None:
+    """The transfer written under ``idempotency_key`` for the same ``request`` (see the
+    ``request`` argument of :func:`transfer`), or None when the key is unused; raises
+    IdempotencyConflict when the key was used for a different request."""
+    return _replay(Transfer, idempotency_key, request_fingerprint(request))
 
 
 def _pk(obj: models.Model | int) -> int:
@@ -248,9 +278,30 @@ def _apply_balances(changes: dict[int, tuple[int, int]]) -> None:
         )
 
 
-def _lot_order_key(lot: Lot) -> tuple:
-    far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
-    return (lot.expires_at or far, LOT_SOURCE_RANK.get(lot.source, 1), lot.created, lot.pk)
+def _expired_due(now: datetime) -> models.Exists:
+    """Whether the account (the outer row) has an expired lot that still holds value."""
+    return models.Exists(
+        Lot.objects.filter(account_id=models.OuterRef("pk"), remaining__gt=0, expires_at__lte=now)
+    )
+
+
+def sweep_expired(account: Account | int, *, now: datetime | None = None) -> bool:
+    """Move what is left of the account's expired lots to the expiry account, now.
+
+    Called whenever a balance is read for display or spending and an expired lot still holds
+    value, so that no one sees (or is quoted) credits that cannot be spent. Returns whether
+    anything moved. Runs in its own transaction (a savepoint inside the caller's).
+    """
+    account_id = _pk(account)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock([account_id])[account_id]
+        if not locked.tracks_lots:
+            return False
+        return _sweep_expired_lots(locked, now=now)
+
+
+_lot_order_key = lot_sort_key  # the spending order: credits_plugin.ledger.ordering
 
 
 def _open_lots(account: Account) -> list[Lot]:
@@ -470,10 +521,11 @@ def _write_transfer(
     return transfer
 
 
-def _sweep_expired_lots(account: Account, *, now: datetime) -> None:
-    """Move the remainders of the account's expired lots to the expiry account. Account locked."""
+def _sweep_expired_lots(account: Account, *, now: datetime) -> bool:
+    """Move the remainders of the account's expired lots to the expiry account. Account locked.
+    Returns whether anything moved."""
     if not account.tracks_lots:
-        return
+        return False
     expired = list(
         Lot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by("expires_at", "pk")
     )
@@ -496,6 +548,7 @@ def _sweep_expired_lots(account: Account, *, now: datetime) -> None:
         )
         Lot.objects.filter(pk=lot.pk).update(expired_amount=F("expired_amount") + amount)
         lot.expired_amount += amount
+    return bool(expired)
 
 
 def _atomic_with_replay(model, key: str, fingerprint: str, work):
@@ -547,10 +600,7 @@ def _actor_id(actor) -> int | None:
 def _spend_order(lots: Sequence[_sql.OpenLot]) -> Sequence[_sql.OpenLot]:
     if len(lots) < 2:
         return lots
-    far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
-    return sorted(
-        lots, key=lambda lot: (lot.expires_at or far, LOT_SOURCE_RANK.get(lot.source, 1), lot.created, lot.id)
-    )
+    return sorted(lots, key=lot_sort_key)
 
 
 def _fast_spend(cursor, vendor: str, debit_id: int, credit_id: int, amount: int, now: datetime, **changes):
@@ -713,12 +763,17 @@ def transfer(
     batch: str = "",
     lot_source: str | None = None,
     lot_expires_at: datetime | None = None,
+    request: dict | None = None,
 ) -> Transfer:
     """Move ``amount`` from ``debit`` to ``credit`` now, as one balanced transfer.
 
     The debit account's lots are spent in order (soonest expiry, then free before paid, then
     oldest); the credit account receives a new lot with ``lot_source`` and ``lot_expires_at``.
     A replay with the same key and request returns the original transfer.
+
+    ``request``: what identifies the caller's request when it is not the transfer itself (for
+    "set the balance to N" the amount moved depends on the balance at the time); the
+    fingerprint compared on a replay is then taken from it (:func:`find_replay`).
     """
     _check_amount(amount)
     _check_key(idempotency_key)
@@ -727,15 +782,19 @@ def transfer(
     debit_id, credit_id = _pk(debit), _pk(credit)
     if debit_id == credit_id:
         raise exceptions.CreditsError(code="same_account")
-    fingerprint = _fingerprint(
-        op="transfer",
-        debit=debit_id,
-        credit=credit_id,
-        amount=amount,
-        kind=kind,
-        reference=reference,
-        lot_source=lot_source,
-        lot_expires_at=lot_expires_at,
+    fingerprint = (
+        request_fingerprint(request)
+        if request is not None
+        else _fingerprint(
+            op="transfer",
+            debit=debit_id,
+            credit=credit_id,
+            amount=amount,
+            kind=kind,
+            reference=reference,
+            lot_source=lot_source,
+            lot_expires_at=lot_expires_at,
+        )
     )
 
     def work() -> Transfer | _Later:
@@ -820,7 +879,7 @@ def reverse_transfer(
         _ensure_available(new_debit, original.amount)
         plan = _LotPlan()
         parts = _allocate(new_debit, original.amount, plan, prefer=prefer, now=now)
-        return _write_transfer(
+        reversal = _write_transfer(
             debit=new_debit,
             credit=new_credit,
             amount=original.amount,
@@ -836,6 +895,15 @@ def reverse_transfer(
             credit_restore=restore,
             plan=plan,
         )
+        # Value returned to a lot that has expired meanwhile is not spendable: it passes straight
+        # on to the expiry account, in the same transaction, so no balance ever shows it.
+        if any(
+            lot.expires_at is not None and lot.expires_at <= now
+            for lot in plan.changed.values()
+            if lot.account_id == new_credit.pk
+        ):
+            _sweep_expired_lots(new_credit, now=now)
+        return reversal
 
     try:
         return _atomic_with_replay(Transfer, idempotency_key, fingerprint, work)

@@ -45,8 +45,9 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from credits_plugin.conf import setting
-from credits_plugin.constants import LOT_SOURCE_RANK, AccountKind
+from credits_plugin.constants import AccountKind
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
+from credits_plugin.ledger.ordering import SPEND_ORDER_SQL
 
 ACCOUNT = Account._meta.db_table
 LOT = Lot._meta.db_table
@@ -394,13 +395,8 @@ def _update_each(
         )
 
 
-_RANK = (
-    "CASE source "
-    + " ".join(f"WHEN '{source}' THEN {int(rank)}" for source, rank in LOT_SOURCE_RANK.items())
-    + " ELSE 1 END"
-)
 #: the spending order: soonest expiry (none last), then free before paid, then oldest
-_SPEND_ORDER = f"expires_at ASC NULLS LAST, {_RANK}, created, id"
+_SPEND_ORDER = SPEND_ORDER_SQL
 # "remaining + 0": read the lots through the index on account_id alone. Every update of a lot's
 # remaining leaves a new entry in the (account, remaining) index until VACUUM; on a hot wallet's
 # lot that is thousands of entries a second. The account_id index, whose key does not change,

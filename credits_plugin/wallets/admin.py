@@ -371,14 +371,17 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
                     amount=new,
                     comment=form.cleaned_data["comment"],
                     actor=request.user,
-                    idempotency_key=request.POST.get("key") or f"admin-adjust:{account.pk}:{new}",
+                    # The form's key is namespaced by the operator, so that a key posted by
+                    # hand can never replay or block a transfer the plugin or anyone else made.
+                    idempotency_key=f"admin-adjust:{request.user.pk}:"
+                    + (request.POST.get("key") or f"{account.pk}:{new}"),
                 )
             except exceptions.CreditsError as exc:
                 form.add_error(None, exc.message)
             else:
                 model_admin.message_user(request, _("Balance set to {amount}.").format(amount=credits(new)))
                 return HttpResponseRedirect(reverse("admin:credits_plugin_account_change", args=[account.pk]))
-        context.update(confirming=True, new=credits(new), key=f"admin-adjust:{uuid.uuid4()}")
+        context.update(confirming=True, new=credits(new), key=str(uuid.uuid4()))
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
 
 

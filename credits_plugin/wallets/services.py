@@ -191,16 +191,24 @@ def set_balance(
 ) -> Transfer | None:
     """Set the user's available wallet balance to ``amount`` with one adjustment transfer.
 
-    Returns the transfer, or None when the balance already was ``amount``.
+    Returns the transfer, or None when the balance already was ``amount``. A replay of the
+    same request (same wallet, target balance, kind and batch) under the same key returns the
+    original transfer, whatever the balance is by then; a different request under a used key
+    raises IdempotencyConflict.
     """
     check_hundredths(amount, allow_zero=True)
     if not comment:
         raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
     wallet = user_wallet(user)
-    existing = Transfer.objects.filter(idempotency_key=idempotency_key).first()
+    # The amount moved depends on the balance at the time, so the fingerprint is that of the
+    # request itself: this wallet, set to this amount.
+    request = {"op": "set_balance", "account": wallet.pk, "amount": amount, "kind": kind, "batch": batch}
+    existing = ledger.find_replay(idempotency_key, request)
     if existing is not None:
         return existing
     with transaction.atomic():
+        # Expired credits leave first: they are not part of the balance being set.
+        ledger.sweep_expired(wallet.pk)
         # Locked so that the difference cannot change before the adjustment is written.
         current = Account.objects.select_for_update().get(pk=wallet.pk)
         difference = amount - (current.balance - current.held)
@@ -220,6 +228,7 @@ def set_balance(
             actor=actor,
             reason=comment,
             batch=batch,
+            request=request,
         )
 
 
@@ -291,7 +300,11 @@ def start_batch(
             or not idempotency_key.strip()
             or len(idempotency_key) > MAX_BATCH_KEY_LENGTH
         ):
-            raise exceptions.InvalidIdempotencyKey()
+            raise exceptions.InvalidIdempotencyKey(
+                _("The idempotency key must be a non-empty text of at most {limit} characters.").format(
+                    limit=MAX_BATCH_KEY_LENGTH
+                )
+            )
         scoped = _scoped_key(idempotency_key, actor)
         fingerprint = _batch_fingerprint(
             action=action, target=target, target_value=target_value, amount=amount, expires_at=expires_at
@@ -669,6 +682,10 @@ def earn(*, user, course_key, trigger: str) -> list[Transfer]:
             timezone.now() + timedelta(days=rule.expires_after_days) if rule.expires_after_days else None
         )
         key = f"earned:{rule.pk}:{user.pk}:{course_key}"
+        # Each rule pays once per learner and course: the key says which, and the fingerprint
+        # says the same (not the expiry, which is computed from "now" on every delivery), so
+        # that two deliveries of the event racing each other replay instead of conflicting.
+        request = {"op": "earn", "rule": rule.pk, "account": wallet.pk, "course": str(course_key)}
         done = Transfer.objects.filter(idempotency_key=key).first()
         if done is not None:
             continue
@@ -683,6 +700,7 @@ def earn(*, user, course_key, trigger: str) -> list[Transfer]:
                 reference=str(course_key),
                 lot_source=LotSource.EARNED,
                 lot_expires_at=expires,
+                request=request,
             )
         )
     return given

@@ -2,7 +2,9 @@
 
 Random grants (with and without expiry, free and paid), charges, holds, posts, voids, hold
 expiry, refunds, lot expiry, reversals, transfers between wallets (one with an overdraft) and
-replays of used keys. A plain Python model predicts every balance and every accept/refuse
+replays of used keys, and time passing beyond the expiry of lots (so that refunds return value
+to lots that have expired meanwhile, which passes straight on to the expiry account, and
+balance reads sweep expired lots). A plain Python model predicts every balance and every accept/refuse
 decision; after every step the database must agree with the model and ``verify_ledger`` must
 find nothing wrong (each cached balance equals the sum of its entries, held equals the pending
 holds, every transfer and every unit sums to zero, available >= -overdraft, no lot below zero,
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -34,7 +37,7 @@ from hypothesis.stateful import (
 
 from credits_plugin import api, exceptions
 from credits_plugin.constants import HoldStatus, LotSource
-from credits_plugin.ledger.models import Account, Lot, Transfer
+from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
 from credits_plugin.ledger.services import forget_cached_ids
 from tests.factories import UserFactory
 
@@ -56,6 +59,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        # The machine's clock: what the ledger sees as "now"; only the time_passes rule moves it.
+        self.clock = timezone.now()
+        self.clock_patch = mock.patch("django.utils.timezone.now", lambda: self.clock)
+        self.clock_patch.start()
         self.savepoint = transaction.savepoint()
         forget_cached_ids()
         api.ensure_unit("credits", name="Credits")
@@ -67,11 +74,47 @@ class LedgerMachine(RuleBasedStateMachine):
         self.held = [0, 0, 0]
         self.pending: dict[int, tuple[int, int]] = {}  # hold id -> (wallet index, amount)
         self.used: list[tuple[str, int, int, int]] = []  # (key, wallet, amount, transfer id)
-        self.now = timezone.now()
+
+    @property
+    def now(self):
+        return self.clock
 
     def teardown(self) -> None:
         transaction.savepoint_rollback(self.savepoint)
         forget_cached_ids()
+        self.clock_patch.stop()
+
+    def expired_remainders(self, at) -> dict[int, int]:
+        """What the lots of each account still hold that has expired by ``at``."""
+        totals: dict[int, int] = {}
+        for account_id, remaining in Lot.objects.filter(remaining__gt=0, expires_at__lte=at).values_list(
+            "account_id", "remaining"
+        ):
+            totals[account_id] = totals.get(account_id, 0) + remaining
+        return totals
+
+    def refunded_into_expired_lots(self, i: int, transfer_id: int, amount: int) -> int:
+        """How much of refunding ``transfer_id`` returns to lots that have expired by now: the
+        refund first pays the wallet's overdraft (no lot), then returns to the lots that paid."""
+        wallet = self.wallets[i]
+        reserved = sum(
+            part
+            for allocations in Hold.objects.filter(
+                debit_account=wallet, status=HoldStatus.PENDING
+            ).values_list("allocations", flat=True)
+            for _, part in allocations
+        )
+        left = amount - min(amount, max(0, reserved - self.balance[i]))
+        expired = 0
+        for lot_id, part in Entry.objects.filter(
+            transfer_id=transfer_id, account=wallet, lot__isnull=False
+        ).values_list("lot_id", "amount"):
+            give = min(-part, left)
+            left -= give
+            expires_at = Lot.objects.get(pk=lot_id).expires_at
+            if expires_at is not None and expires_at <= self.clock:
+                expired += give
+        return expired
 
     def available(self, i: int) -> int:
         return self.balance[i] - self.held[i]
@@ -149,6 +192,7 @@ class LedgerMachine(RuleBasedStateMachine):
             i, amount = self.pending.pop(hold)
             assert api.void_hold(hold=hold).status == HoldStatus.VOIDED
             self.held[i] -= amount
+            self.released_into_expired_lots()
         else:
             with pytest.raises(exceptions.HoldAlreadyResolved):
                 api.void_hold(hold=hold)
@@ -160,25 +204,49 @@ class LedgerMachine(RuleBasedStateMachine):
         for i, amount in self.pending.values():
             self.held[i] -= amount
         self.pending.clear()
+        self.released_into_expired_lots()
 
     @rule()
     def expire_lots(self):
-        totals: dict[int, int] = {}
-        for account_id, remaining in Lot.objects.filter(
-            remaining__gt=0, expires_at__lte=self.now + timedelta(days=2)
-        ).values_list("account_id", "remaining"):
-            totals[account_id] = totals.get(account_id, 0) + remaining
+        totals = self.expired_remainders(self.now + timedelta(days=2))
         api.expire_lots(now=self.now + timedelta(days=2))
+        for i, wallet in enumerate(self.wallets):
+            self.balance[i] -= totals.get(wallet.pk, 0)
+
+    @rule()
+    def time_passes(self):
+        """Every lot granted so far expires. No job runs: the next balance read sweeps them."""
+        self.clock += timedelta(days=2)
+        self.released_into_expired_lots()
+
+    def released_into_expired_lots(self):
+        """Value a released hold gave back to lots that have expired meanwhile (or that expired
+        now) is swept by the next balance read: the model takes it off too."""
+        totals = self.expired_remainders(self.clock)
         for i, wallet in enumerate(self.wallets):
             self.balance[i] -= totals.get(wallet.pk, 0)
 
     @rule(charge=consumes(charges))
     def refund(self, charge):
+        self._refund(charge)
+
+    @rule(charge=consumes(charges))
+    def refund_after_expiry(self, charge):
+        """Time passes beyond the expiry of the lots that paid, then the charge is refunded."""
+        self.time_passes()
+        self._refund(charge)
+
+    def _refund(self, charge):
         if charge is None:
             return
         transfer_id, i, amount = charge
+        expired = self.refunded_into_expired_lots(i, transfer_id, amount)
         api.refund(transfer=transfer_id, idempotency_key=key("refund"))
-        self.balance[i] += amount
+        # What returns to lots that expired meanwhile goes straight on to the expiry account.
+        self.balance[i] += amount - expired
+        assert not Lot.objects.filter(
+            entries__transfer_id=transfer_id, remaining__gt=0, expires_at__lte=self.clock
+        ).exists()
         with pytest.raises(exceptions.AlreadyReversed):
             api.refund(transfer=transfer_id, idempotency_key=key("refund-again"))
 

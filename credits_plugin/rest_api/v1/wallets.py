@@ -351,9 +351,12 @@ class AdjustmentView(CreditsAPIView):
         data.is_valid(raise_exception=True)
         user = api.find_user(username)
         v = data.validated_data
-        # Setting a balance is naturally idempotent: a repeated request finds the balance already
-        # at the target and moves nothing.
-        key = v.get("idempotency_key") or f"adjust:{uuid.uuid4()}"
+        # A client's key is its own: namespaced by the caller, it can neither replay nor block a
+        # transfer of anyone else, nor a key the plugin derives itself (checkout:, earned:, ...).
+        # The same key for another user or balance is a 409. Without a key, setting a balance is
+        # still naturally idempotent: a repeated request finds the balance at the target already.
+        client_key = v.get("idempotency_key")
+        key = f"adjust:{request.user.pk}:{client_key}" if client_key else f"adjust:{uuid.uuid4()}"
         api.set_balance(
             user=user, amount=v["balance"], comment=v["comment"], actor=request.user, idempotency_key=key
         )
