@@ -178,6 +178,54 @@ def test_hot_wallet_is_never_overdrawn():
     assert_clean()
 
 
+def test_holds_and_charges_racing_on_one_wallet_never_reserve_more_than_it_has():
+    """Locking: holds are placed and charges made on one wallet at once, then the holds are
+    posted and voided at once. The wallet's lock makes each placement check what is still
+    available, charges and other holds counted: exactly 10 of 100 fit in 1,000, nothing is
+    reserved twice, and posting and voiding leave ``held`` at zero."""
+    wallet = funded_wallet(1_000)
+
+    def place_or_charge(i: int) -> list[Any]:
+        out: list[Any] = []
+        for j in range(4):
+            key = f"mix:{i}:{j}"
+            try:
+                if (i + j) % 2:
+                    out.append(api.place_hold(account=wallet.pk, amount=100, idempotency_key=key))
+                else:
+                    out.append(api.charge(account=wallet.pk, amount=100, idempotency_key=key))
+            except exceptions.InsufficientFunds as exc:
+                out.append(exc)
+        return out
+
+    results = run_threads(place_or_charge)
+    flat = [r for rs in results for r in (rs if isinstance(rs, list) else [rs])]
+    counts = kinds(flat)
+    assert counts["Hold"] + counts["Transfer"] == 10, counts
+    assert counts["InsufficientFunds"] == THREADS * 4 - 10, counts
+    holds = [r for r in flat if isinstance(r, Hold)]
+    assert (api.balance(wallet).balance, api.balance(wallet).held) == (
+        1_000 - 100 * counts["Transfer"],
+        100 * len(holds),
+    )
+    assert_clean()
+
+    def resolve(i: int) -> Any:
+        if i >= len(holds):
+            return None
+        if i % 2:
+            return api.post_hold(hold=holds[i].pk)
+        return api.void_hold(hold=holds[i].pk)
+
+    assert not [r for r in run_threads(resolve) if isinstance(r, BaseException)]
+    posted = len(holds[1::2])
+    assert (api.balance(wallet).balance, api.balance(wallet).held) == (
+        1_000 - 100 * (counts["Transfer"] + posted),
+        0,
+    )
+    assert_clean()
+
+
 def test_many_wallets_charged_at_once_keep_cached_balances_equal_to_their_entries():
     """Locking: every thread charges every one of 20 wallets (two lots each), in a different
     order, until they are empty, so threads cross on every wallet and on the sharded revenue
@@ -260,13 +308,14 @@ def test_refunds_of_many_charges_race_and_each_charge_is_reversed_once():
 
 
 def test_post_and_void_race_on_one_hold():
-    """Locking: posts and voids race on each of 4 holds; the lock on the hold (and its wallet)
-    lets exactly one of them resolve it, so its amount is released from ``held`` once."""
+    """Locking: two posts and two voids race on each of 4 holds; the lock on the hold (and its
+    wallet) lets exactly one kind of them resolve it, the other kind is refused, and its amount
+    is released from ``held`` once."""
     wallet = funded_wallet(1_000)
     holds = [api.place_hold(account=wallet.pk, amount=100, idempotency_key=f"race:{k}") for k in range(4)]
 
     def work(i: int) -> str:
-        hold = holds[i % len(holds)]
+        hold = holds[(i // 2) % len(holds)]  # threads 2k, 2k+1, 2k+8, 2k+9: a void and a post, twice
         try:
             if i % 2:
                 api.post_hold(hold=hold.pk)
@@ -278,6 +327,14 @@ def test_post_and_void_race_on_one_hold():
 
     results = run_threads(work)
     assert not [r for r in results if isinstance(r, BaseException)], results
+    for k, hold in enumerate(holds):
+        # the two requests of the kind that lost are refused; the winner's second one is a replay
+        outcomes = Counter(results[i] for i in range(THREADS) if (i // 2) % len(holds) == k)
+        status = Hold.objects.get(pk=hold.pk).status
+        assert outcomes == {
+            {HoldStatus.POSTED: "posted", HoldStatus.VOIDED: "voided"}[status]: 2,
+            "refused": 2,
+        }
     posted = Hold.objects.filter(pk__in=[h.pk for h in holds], status=HoldStatus.POSTED).count()
     voided = Hold.objects.filter(pk__in=[h.pk for h in holds], status=HoldStatus.VOIDED).count()
     assert posted + voided == len(holds)
@@ -387,6 +444,7 @@ def test_a_transfer_is_reversed_once():
 
 LOCKING_TESTS = [
     test_hot_wallet_is_never_overdrawn,
+    test_holds_and_charges_racing_on_one_wallet_never_reserve_more_than_it_has,
     test_many_wallets_charged_at_once_keep_cached_balances_equal_to_their_entries,
     test_wallet_to_wallet_transfers_in_both_directions_do_not_deadlock,
     test_refunds_of_many_charges_race_and_each_charge_is_reversed_once,
