@@ -413,3 +413,16 @@ def test_refund_committed_but_its_acknowledgement_lost(commit_ack_lost):
     assert Transfer.objects.filter(reverses=charge).count() == 1
     assert api.balance(w).balance == 1_000
     assert_ok()
+
+
+def test_void_committed_but_its_acknowledgement_lost(commit_ack_lost):
+    """A void commits, the answer is lost; the retried void returns the voided hold and the
+    wallet's ``held`` is released once."""
+    w = wallet()
+    hold = api.place_hold(account=w.pk, amount=400, idempotency_key="ack-void")
+    commit_ack_lost(lambda: api.void_hold(hold=hold.pk))
+    assert Hold.objects.get(pk=hold.pk).status == HoldStatus.VOIDED
+    retry = api.void_hold(hold=hold.pk)
+    assert (retry.pk, retry.status) == (hold.pk, HoldStatus.VOIDED)
+    assert (api.balance(w).balance, api.balance(w).held) == (1_000, 0)
+    assert_ok()
