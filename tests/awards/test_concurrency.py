@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from credits_plugin import api, exceptions
-from credits_plugin.awards.models import AwardedCredit, CourseCredit, CreditType
+from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType
 from credits_plugin.awards.services import courses_with_several
 from tests.awards.conftest import COURSE
 from tests.factories import UserFactory, make_paid_course
@@ -92,6 +92,33 @@ def test_a_revocation_delivered_to_many_workers_revokes_each_award_once():
     }
 
 
+def test_credits_moved_to_a_single_credit_type_while_authors_add_credits_of_that_type():
+    """Locking: 8 operators each move a credit, carried by a course, to a one-credit-per-course
+    type while 8 authors each add another credit of that type to the same course. Both changes
+    check the same rule (one credit of the type per course) and both lock the type's row, so
+    whichever goes first, the other is refused: no course ends up with two credits of the type."""
+    cle = api.create_credit_type(name="CLE", allow_multiple_per_course=True)
+    cpe = api.create_credit_type(name="CPE")
+    courses = [f"course-v1:DemoX+Move{k}+2026" for k in range(8)]
+    moved = [api.create_credit(type=cle, name=f"Ethics {k}") for k in range(8)]
+    added = [api.create_credit(type=cpe, name=f"Skills {k}") for k in range(8)]
+    for course, credit in zip(courses, moved, strict=True):
+        make_paid_course(course)
+        api.set_course_credit(course_id=course, credit=credit, amount=100)
+
+    def work(i: int):
+        k = i // 2
+        if i % 2:
+            return api.set_course_credit(course_id=courses[k], credit=added[k], amount=100)
+        return api.update_credit(moved[k], type=cpe)
+
+    results = run_threads(work)
+
+    assert all(isinstance(r, (CourseCredit, Credit, exceptions.OneCreditPerType)) for r in results), results
+    assert not courses_with_several(cpe)
+    assert kinds(results)["OneCreditPerType"] == 8  # one of each pair
+
+
 # --- Uniqueness -----------------------------------------------------------------------------------
 
 
@@ -119,6 +146,7 @@ LOCKING_TESTS = [
     test_simultaneous_second_credit_of_a_single_credit_type,
     test_a_type_switched_to_one_credit_per_course_while_second_credits_are_added,
     test_a_revocation_delivered_to_many_workers_revokes_each_award_once,
+    test_credits_moved_to_a_single_credit_type_while_authors_add_credits_of_that_type,
 ]
 
 

@@ -255,7 +255,7 @@ def test_many_wallets_charged_at_once_keep_cached_balances_equal_to_their_entrie
     assert not Lot.objects.filter(account__in=wallets, remaining__gt=0).exists()
     charges = Transfer.objects.filter(kind=TransferKind.CHARGE, debit_account__in=wallets)
     shards = set(charges.values_list("credit_account_id", flat=True))
-    assert len(shards) > 1, shards  # the charges went to several shards of the revenue account
+    assert 1 < len(shards) < len(wallets), shards  # several revenue shards, some taking two wallets' charges
     revenue = Account.objects.filter(pk__in=shards).aggregate(total=Sum("balance"))["total"]
     assert revenue == 20 * 600
     assert_clean()  # every cached balance equals the sum of its entries
