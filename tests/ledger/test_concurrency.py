@@ -307,6 +307,37 @@ def test_refunds_of_many_charges_race_and_each_charge_is_reversed_once():
     assert_clean()
 
 
+def test_a_lot_expires_once_while_charges_and_sweeps_race():
+    """Locking: a wallet holds an expired lot of 5.00 and a live lot of 5.00; 8 charges of 1.00
+    (each of which sweeps the expired lot first) race with 8 expiry sweeps. Under the wallet's
+    lock the expired lot is swept once, whole, and the charges spend the live lot only: 5 of them
+    are paid, 3 refused."""
+    wallet = api.user_wallet(UserFactory())
+    api.grant(account=wallet, amount=500, idempotency_key="live")
+    api.grant(
+        account=wallet, amount=500, idempotency_key="dying", expires_at=timezone.now() + timedelta(seconds=1)
+    )
+    time.sleep(1.1)
+
+    def work(i: int) -> Any:
+        if i % 2:
+            return api.expire_lots()
+        try:
+            return api.charge(account=wallet.pk, amount=100, idempotency_key=f"late:{i}").pk
+        except exceptions.InsufficientFunds as exc:
+            return exc
+
+    results = run_threads(work)
+    charges = results[0::2]
+    assert kinds(charges) == {"int": 5, "InsufficientFunds": 3}, charges
+    assert all(isinstance(r, int) for r in results[1::2]), results
+    expired = Transfer.objects.filter(kind=TransferKind.EXPIRY, debit_account=wallet)
+    assert (expired.count(), sum(expired.values_list("amount", flat=True))) == (1, 500)
+    assert api.balance(wallet).balance == 0
+    assert not Lot.objects.filter(account=wallet, remaining__gt=0).exists()
+    assert_clean()
+
+
 def test_post_and_void_race_on_one_hold():
     """Locking: two posts and two voids race on each of 4 holds; the lock on the hold (and its
     wallet) lets exactly one kind of them resolve it, the other kind is refused, and its amount
@@ -448,6 +479,7 @@ LOCKING_TESTS = [
     test_many_wallets_charged_at_once_keep_cached_balances_equal_to_their_entries,
     test_wallet_to_wallet_transfers_in_both_directions_do_not_deadlock,
     test_refunds_of_many_charges_race_and_each_charge_is_reversed_once,
+    test_a_lot_expires_once_while_charges_and_sweeps_race,
     test_post_and_void_race_on_one_hold,
     test_hold_expiry_races_with_post,
     test_posting_holds_between_two_wallets_while_transfers_cross,
