@@ -207,6 +207,10 @@ def create_credit(
 @transaction.atomic
 def update_credit(credit: Credit | int, **fields) -> Credit:
     fields = _check_credit_fields(fields)
+    if "type" in fields:
+        # The new type's row serialises changes of its credits on courses (set_course_credit
+        # and update_credit_type lock it too): the check below then sees every one of them.
+        CreditType.objects.select_for_update().get(pk=fields["type"].pk)
     obj = Credit.objects.select_for_update().filter(pk=getattr(credit, "pk", credit)).first()
     if obj is None:
         raise exceptions.UnknownCredit()
