@@ -10,9 +10,13 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 DEMO_ADDR ?= 127.0.0.1:8000
 STAMP := $(VENV)/.stamp-requirements
+# The Tutor plugin (tutor-contrib-credits/) is tested in a virtualenv of its own: Tutor's pins
+# are not the Django plugin's.
+VENV_TUTOR ?= .venv-tutor
+TUTOR_STAMP := $(VENV_TUTOR)/.stamp-requirements
 
-.PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser quality bench docs \
-	requirements system-packages clean
+.PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser test-tutor quality bench docs \
+	requirements system-packages clean venv venv-tutor
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -31,12 +35,21 @@ $(STAMP): requirements/dev.txt setup.py
 
 venv: $(STAMP) ## create .venv and install the pinned requirements
 
+$(TUTOR_STAMP): requirements/tutor.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 is required (install it with pyenv: pyenv install 3.12)"; exit 1; }
+	@test -x $(VENV_TUTOR)/bin/python || $(PYTHON312) -m venv $(VENV_TUTOR)
+	$(VENV_TUTOR)/bin/pip install -q --upgrade pip
+	$(VENV_TUTOR)/bin/pip install -q -r requirements/tutor.txt
+	@touch $(TUTOR_STAMP)
+
+venv-tutor: $(TUTOR_STAMP) ## create .venv-tutor with the pinned Tutor and tutor-mfe (requirements/tutor.txt)
+
 demo: $(STAMP) ## run the demo LMS on SQLite with seeded data, at http://127.0.0.1:8000/
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
 
-test: $(STAMP) ## the whole suite: quality, then the tests on SQLite, PostgreSQL and MariaDB, then browser tests
+test: $(STAMP) $(TUTOR_STAMP) ## the whole suite: quality, the tests on SQLite, PostgreSQL, MariaDB, browser, Tutor plugin
 	@$(MAKE) --no-print-directory quality
 	@bash scripts/run-tests.sh
 
@@ -52,9 +65,12 @@ test-mariadb: $(STAMP) ## the tests on MariaDB only (127.0.0.1:3306)
 test-browser: $(STAMP) ## the browser tests in headless Chromium
 	@bash scripts/run-tests.sh browser
 
+test-tutor: $(TUTOR_STAMP) ## the Tutor plugin's rendering tests (tutor-contrib-credits/), in .venv-tutor
+	@bash scripts/run-tests.sh tutor
+
 quality: $(STAMP) ## ruff, mypy, import-linter contracts, migrations in step with the models
-	$(BIN)/ruff check credits_plugin tests sandbox $(wildcard benchmarks) setup.py manage.py
-	$(BIN)/ruff format --check credits_plugin tests sandbox $(wildcard benchmarks) setup.py manage.py
+	$(BIN)/ruff check credits_plugin tests sandbox $(wildcard benchmarks) tutor-contrib-credits setup.py manage.py
+	$(BIN)/ruff format --check credits_plugin tests sandbox $(wildcard benchmarks) tutor-contrib-credits setup.py manage.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations credits_plugin --check --dry-run -v 0
@@ -69,6 +85,8 @@ requirements: $(STAMP) ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && for f in base test quality doc dev pip-tools; do \
 		../$(BIN)/pip-compile -q --upgrade --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o $$f.txt $$f.in; done
+	cd requirements && ../$(BIN)/pip-compile -q --upgrade --allow-unsafe --no-strip-extras --no-emit-index-url \
+		--no-emit-find-links -o tutor.txt tutor.in
 
 clean: ## remove the virtualenv, caches and the demo database
-	rm -rf $(VENV) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3
+	rm -rf $(VENV) $(VENV_TUTOR) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3

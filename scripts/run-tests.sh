@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs the test suite on each database: `run-tests.sh [sqlite|postgresql|mariadb|browser ...]`.
-# With no argument: SQLite, PostgreSQL, MariaDB, then the browser tests.
+# Runs the test suite on each database: `run-tests.sh [sqlite|postgresql|mariadb|browser|tutor ...]`.
+# With no argument: SQLite, PostgreSQL, MariaDB, the browser tests, then the Tutor plugin's
+# rendering tests (tutor-contrib-credits/, in .venv-tutor: `make venv-tutor` creates it).
 # A database server that does not answer is a failure under CI=true, and a loud notice otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sqlite postgresql mariadb browser)
+[ ${#targets[@]} -eq 0 ] && targets=(sqlite postgresql mariadb browser tutor)
 
 reachable() {
   case "$1" in
@@ -26,7 +27,23 @@ PYEOF
 
 status=0
 summary=()
+run_tutor_tests() {
+  # The plugin is installed as a user installs it (not editable), so a file missing from the
+  # package fails the tests too.
+  [ -x .venv-tutor/bin/pytest ] || { echo ".venv-tutor is missing: run make venv-tutor"; return 1; }
+  rm -rf tutor-contrib-credits/build  # setuptools would package stale files left there
+  .venv-tutor/bin/pip install -q --no-deps --force-reinstall ./tutor-contrib-credits || return 1
+  (cd tutor-contrib-credits && ../.venv-tutor/bin/pytest)
+}
+
 for target in "${targets[@]}"; do
+  if [ "$target" = tutor ]; then
+    echo "=== Tutor plugin rendering tests ==="
+    run_tutor_tests
+    rc=$?
+    if [ $rc -eq 0 ]; then summary+=("tutor: passed"); else summary+=("tutor: FAILED (exit $rc)"); status=1; fi
+    continue
+  fi
   db=$target
   args=()
   if [ "$target" = browser ]; then
