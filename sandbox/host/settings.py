@@ -196,3 +196,8 @@ FEATURES: dict = {}
 
 # Like the platform does, last: every plugin's plugin_settings(settings) runs on this module.
 add_plugins(__name__, "lms.djangoapp", "common")
+
+# The demo of the MFE widgets (/mfe-demo/): the bundle `make frontend` builds from frontend/demo/.
+MFE_DEMO_BUNDLE_DIR = Path(
+    os.environ.get("CREDITS_MFE_DEMO_BUNDLE", BASE_DIR.parent / "frontend" / "dist-demo")
+)
