@@ -9,10 +9,11 @@ PY := $(BIN)/python
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 DEMO_ADDR ?= 127.0.0.1:8000
+NPM ?= npm
 STAMP := $(VENV)/.stamp-requirements
 
 .PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser quality bench docs \
-	requirements system-packages clean
+	requirements system-packages clean frontend test-frontend
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -36,7 +37,7 @@ demo: $(STAMP) ## run the demo LMS on SQLite with seeded data, at http://127.0.0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
 
-test: $(STAMP) ## the whole suite: quality, then the tests on SQLite, PostgreSQL and MariaDB, then browser tests
+test: $(STAMP) ## the whole suite: quality, the tests on SQLite, PostgreSQL and MariaDB, the MFE widgets' tests, then browser tests
 	@$(MAKE) --no-print-directory quality
 	@bash scripts/run-tests.sh
 
@@ -51,6 +52,12 @@ test-mariadb: $(STAMP) ## the tests on MariaDB only (127.0.0.1:3306)
 
 test-browser: $(STAMP) ## the browser tests in headless Chromium
 	@bash scripts/run-tests.sh browser
+
+frontend: ## the MFE widgets (frontend/): npm ci, then build the package (dist/) and the demo bundle (dist-demo/)
+	cd frontend && $(NPM) ci && $(NPM) run build
+
+test-frontend: ## the MFE widgets' unit tests (Vitest)
+	cd frontend && $(NPM) ci && $(NPM) test -- --run
 
 quality: $(STAMP) ## ruff, mypy, import-linter contracts, migrations in step with the models
 	$(BIN)/ruff check credits_plugin tests sandbox $(wildcard benchmarks) setup.py manage.py
@@ -70,5 +77,6 @@ requirements: $(STAMP) ## re-pin requirements/*.txt from requirements/*.in
 		../$(BIN)/pip-compile -q --upgrade --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o $$f.txt $$f.in; done
 
-clean: ## remove the virtualenv, caches and the demo database
-	rm -rf $(VENV) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3
+clean: ## remove the virtualenv, caches, the demo database and the frontend's node_modules and builds
+	rm -rf $(VENV) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3 \
+		frontend/node_modules frontend/dist frontend/dist-demo
