@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
 MIDDLEWARE = [
+    # As in the LMS: clears edx-django-utils' request cache (where edx-toggles keeps the waffle
+    # switches it read) at each request's start and end, so that a server thread that answers
+    # many requests never serves a switch's stale value.
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
