@@ -9,6 +9,7 @@ PY := $(BIN)/python
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 DEMO_ADDR ?= 127.0.0.1:8000
+NPM ?= npm
 STAMP := $(VENV)/.stamp-requirements
 # The Tutor plugin (tutor-contrib-credits/) is tested in a virtualenv of its own: Tutor's pins
 # are not the Django plugin's.
@@ -16,7 +17,7 @@ VENV_TUTOR ?= .venv-tutor
 TUTOR_STAMP := $(VENV_TUTOR)/.stamp-requirements
 
 .PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser test-tutor quality bench docs \
-	requirements system-packages clean venv venv-tutor
+	requirements system-packages clean venv venv-tutor frontend test-frontend
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -49,7 +50,7 @@ demo: $(STAMP) ## run the demo LMS on SQLite with seeded data, at http://127.0.0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
 
-test: $(STAMP) $(TUTOR_STAMP) ## the whole suite: quality, the tests on SQLite, PostgreSQL, MariaDB, browser, Tutor plugin
+test: $(STAMP) $(TUTOR_STAMP) ## the whole suite: quality, the tests on SQLite, PostgreSQL, MariaDB, the MFE widgets, browser, Tutor plugin
 	@$(MAKE) --no-print-directory quality
 	@bash scripts/run-tests.sh
 
@@ -67,6 +68,12 @@ test-browser: $(STAMP) ## the browser tests in headless Chromium
 
 test-tutor: $(TUTOR_STAMP) ## the Tutor plugin's rendering tests (tutor-contrib-credits/), in .venv-tutor
 	@bash scripts/run-tests.sh tutor
+
+frontend: ## the MFE widgets (frontend/): npm ci, then build the package (dist/) and the demo bundle (dist-demo/)
+	cd frontend && $(NPM) ci && $(NPM) run build
+
+test-frontend: ## the MFE widgets' unit tests (Vitest)
+	cd frontend && $(NPM) ci && $(NPM) test -- --run
 
 quality: $(STAMP) ## ruff, mypy, import-linter contracts, migrations in step with the models
 	$(BIN)/ruff check credits_plugin tests sandbox $(wildcard benchmarks) tutor-contrib-credits setup.py manage.py
@@ -88,5 +95,6 @@ requirements: $(STAMP) ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --upgrade --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o tutor.txt tutor.in
 
-clean: ## remove the virtualenv, caches and the demo database
-	rm -rf $(VENV) $(VENV_TUTOR) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3
+clean: ## remove the virtualenvs, caches, the demo database and the frontend's node_modules and builds
+	rm -rf $(VENV) $(VENV_TUTOR) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3 \
+		frontend/node_modules frontend/dist frontend/dist-demo

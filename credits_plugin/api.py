@@ -255,6 +255,13 @@ def mode_requires_payment(*, course_key, mode_slug: str) -> bool:
     return ModePrice.objects.filter(course_key=course_key, mode_slug=mode_slug, credits_only=True).exists()
 
 
+def credits_enabled() -> bool:
+    """Whether wallet credits are switched on for the whole site (``credits_plugin.enabled``)."""
+    from credits_plugin.toggles import credits_enabled as site_switch
+
+    return site_switch()
+
+
 def credits_enabled_for_course(*, course_key) -> bool:
     """Whether the course can be bought with credits: the site-wide switch is on and so is
     the switch of the course key's organisation."""

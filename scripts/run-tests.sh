@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
-# Runs the test suite on each database: `run-tests.sh [sqlite|postgresql|mariadb|browser|tutor ...]`.
-# With no argument: SQLite, PostgreSQL, MariaDB, the browser tests, then the Tutor plugin's
-# rendering tests (tutor-contrib-credits/, in .venv-tutor: `make venv-tutor` creates it).
+# Runs the test suite on each database: `run-tests.sh [sqlite|postgresql|mariadb|frontend|browser|tutor ...]`.
+# With no argument: SQLite, PostgreSQL, MariaDB, the MFE widgets (frontend/: npm ci, Vitest, the
+# build of the package and of the demo bundle), the browser tests, which need that bundle (run
+# alone, `browser` builds it first), then the Tutor plugin's rendering tests
+# (tutor-contrib-credits/, in .venv-tutor: `make venv-tutor` creates it).
 # A database server that does not answer is a failure under CI=true, and a loud notice otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sqlite postgresql mariadb browser tutor)
+[ ${#targets[@]} -eq 0 ] && targets=(sqlite postgresql mariadb frontend browser tutor)
+
+# npm ci and the build of frontend/ (the package and the demo bundle), once per run.
+frontend_built=""
+build_frontend() {
+  [ -n "$frontend_built" ] && return "$frontend_built"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is not installed: the MFE widgets need Node.js 20.19+ and npm."
+    frontend_built=1
+    return 1
+  fi
+  (cd frontend && npm ci --no-progress && npm run build)
+  frontend_built=$?
+  return "$frontend_built"
+}
 
 reachable() {
   case "$1" in
@@ -44,12 +60,29 @@ for target in "${targets[@]}"; do
     if [ $rc -eq 0 ]; then summary+=("tutor: passed"); else summary+=("tutor: FAILED (exit $rc)"); status=1; fi
     continue
   fi
+  if [ "$target" = frontend ]; then
+    echo "=== tests of the MFE widgets (frontend/) ==="
+    if ! build_frontend; then
+      summary+=("frontend: FAILED (npm ci or the build failed)")
+      status=1
+      continue
+    fi
+    (cd frontend && npm test -- --run)
+    rc=$?
+    if [ $rc -eq 0 ]; then summary+=("frontend: passed"); else summary+=("frontend: FAILED (vitest exit $rc)"); status=1; fi
+    continue
+  fi
   db=$target
   args=()
   if [ "$target" = browser ]; then
     db=sqlite
     args=(-m browser tests/e2e)
     bash scripts/system-packages.sh || { echo "chromium could not be installed"; status=1; continue; }
+    if ! build_frontend; then
+      summary+=("browser: FAILED (the MFE demo bundle could not be built)")
+      status=1
+      continue
+    fi
   fi
   if ! reachable "$db" >/dev/null 2>&1; then
     if [ "${CI:-}" = "true" ]; then

@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
 MIDDLEWARE = [
+    # As in the LMS: clears edx-django-utils' request cache (where edx-toggles keeps the waffle
+    # switches it read) at each request's start and end, so that a server thread that answers
+    # many requests never serves a switch's stale value.
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -196,3 +200,8 @@ FEATURES: dict = {}
 
 # Like the platform does, last: every plugin's plugin_settings(settings) runs on this module.
 add_plugins(__name__, "lms.djangoapp", "common")
+
+# The demo of the MFE widgets (/mfe-demo/): the bundle `make frontend` builds from frontend/demo/.
+MFE_DEMO_BUNDLE_DIR = Path(
+    os.environ.get("CREDITS_MFE_DEMO_BUNDLE", BASE_DIR.parent / "frontend" / "dist-demo")
+)

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from edx_django_utils.plugins import get_plugin_url_patterns
 
-from host import views
+from host import mfe_demo, views
 from host.demo_accounts import DEMO_ACCOUNTS
 
 # The platform's course id pattern (openedx/core/constants.py COURSE_ID_PATTERN).
@@ -32,6 +32,10 @@ urlpatterns = [
     re_path(
         rf"^courses/{COURSE_ID}/certificates/revoke/$", views.revoke_certificate, name="revoke_certificate"
     ),
+    # Demo only: a stand-in MFE host for the plugin's frontend widgets (frontend/).
+    path("mfe-demo/", mfe_demo.mfe_demo, name="mfe_demo"),
+    path("mfe-demo/assets/<path:name>", mfe_demo.mfe_demo_asset, name="mfe_demo_asset"),
+    re_path(r"^api/learner_home/init/?$", mfe_demo.learner_home_init, name="learner_home_init"),
     path("", include("lms.djangoapps.certificates.urls")),
     path("admin/", admin.site.urls),
     *get_plugin_url_patterns("lms.djangoapp"),

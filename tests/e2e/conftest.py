@@ -6,6 +6,13 @@ CREDITS_CHROMIUM). The sync API runs an asyncio event loop in the test thread, w
 refuse database calls from that thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set; it is set below,
 before Django is used. Tests take ``transactional_db`` (through ``demo_data``) so that the server
 thread sees the rows a test writes. Screenshots go to test-artifacts/.
+
+The test database is SQLite in memory, whose one connection pytest-django hands to the live
+server. Django's live server is threaded, so requests that arrive together (a page's scripts
+reading several API addresses at once, as the MFE widgets do) would use that connection from
+several threads at the same time, which sqlite3 answers with "bad parameter or other API misuse"
+and the page with 500s or an anonymous user. The live server therefore answers one request at a
+time, as Django's own non-threaded server does (it closes each connection after its answer).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = os.environ.get("CREDITS_CHROMIUM", "/usr/bin/chromium")
@@ -32,6 +41,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class SerialLiveServer(WSGIServer):
+    """Django's WSGIServer (one request at a time) with the argument the live server passes."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override or {}
+
+
+# pytest-django's live_server builds django.test.testcases.LiveServerThread, which runs its
+# server_class in the thread that holds the shared in-memory connection.
+testcases.LiveServerThread.server_class = SerialLiveServer
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,12 @@
 """REST API for wallets: who sees what, operator actions, and clear 4xx answers on bad input."""
 
 import pytest
+from edx_toggles.toggles.testutils import override_waffle_switch
 from rest_framework.test import APIClient
 
 from credits_plugin import api
 from credits_plugin.ledger.models import Transfer
+from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.models import Organisation, OrganisationMember
 from tests.factories import UserFactory, operator
 
@@ -50,7 +52,15 @@ class TestWallet:
             "held": 0,
             "available": 5_000,
             "overdraft_limit": 0,
+            "enabled": False,
         }
+
+    def test_balance_says_whether_wallet_credits_are_switched_on(self, learner):
+        # The MFE widgets hide the balance when credits are off, as the server pages do.
+        with override_waffle_switch(CREDITS_ENABLED, active=True):
+            assert client_for(learner).get(f"{BASE}/wallet/").json()["enabled"] is True
+        with override_waffle_switch(CREDITS_ENABLED, active=False):
+            assert client_for(learner).get(f"{BASE}/wallet/").json()["enabled"] is False
 
     def test_learner_cannot_see_another_wallet(self, learner):
         UserFactory(username="bob")

@@ -69,6 +69,7 @@ def test_everyone_sees_their_own_wallet_however_they_name_themselves(people):
                 "held": 0,
                 "available": 0,
                 "overdraft_limit": 0,
+                "enabled": False,
             },
         )
 

@@ -53,7 +53,7 @@ EXPECTED_WIDGETS = {
     ),
     (
         "learner-dashboard",
-        "org.openedx.frontend.learner_dashboard.widget_sidebar.v1",
+        "org.openedx.frontend.learner_dashboard.course_card_banner.v1",
         "AwardedCreditsCard",
     ),
 }

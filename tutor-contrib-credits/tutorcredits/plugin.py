@@ -104,10 +104,10 @@ WIDGETS: list[tuple[str, str, str]] = [
         "org.openedx.frontend.learner_dashboard.course_card_action.v1",
         _widget("credits_course_card", "CourseCardCredits", 60),
     ),
-    # Awarded CE credits, in the dashboard's sidebar, above the default widget.
+    # Awarded CE credits of the course, on each course card (the slot passes cardId).
     (
         "learner-dashboard",
-        "org.openedx.frontend.learner_dashboard.widget_sidebar.v1",
+        "org.openedx.frontend.learner_dashboard.course_card_banner.v1",
         _widget("credits_awarded_credits", "AwardedCreditsCard", 40),
     ),
 ]

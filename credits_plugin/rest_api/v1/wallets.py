@@ -34,6 +34,12 @@ class BalanceOutput(serializers.Serializer):
     held = serializers.IntegerField(help_text=_("Reserved by pending checkouts, in hundredths."))
     available = serializers.IntegerField(help_text=_("balance - held, in hundredths."))
     overdraft_limit = serializers.IntegerField(allow_null=True)
+    enabled = serializers.BooleanField(
+        help_text=_(
+            "Whether wallet credits are switched on for the site (the credits_plugin.enabled switch); "
+            "pages and widgets show no balance when they are not."
+        )
+    )
 
 
 class TransferOutput(serializers.Serializer):
@@ -194,6 +200,7 @@ def _balance_payload(user) -> dict:
         "held": b.held,
         "available": b.available,
         "overdraft_limit": b.overdraft_limit,
+        "enabled": api.credits_enabled(),
     }
 
 
