@@ -6,14 +6,14 @@ in the platform's settings (or a Tutor patch) win.
 
 DEFAULTS: dict[str, object] = {
     # .. setting_name: CREDITS_PLUGIN_WALLET_UNIT
-    # .. setting_default: "credits"
+    # .. setting_default: credits
     # .. setting_description: The code of the unit of wallet credits (a row of the Unit model,
     #   created on first use). Amounts are stored in hundredths of this unit.
     "CREDITS_PLUGIN_WALLET_UNIT": "credits",
     # .. setting_name: CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS
-    # .. setting_default: 900 (15 minutes)
+    # .. setting_default: 900
     # .. setting_description: Seconds a checkout hold may stay pending before the expiry task
-    #   (expire_credit_holds) releases the credits it reserved.
+    #   (expire_credit_holds) releases the credits it reserved (900: 15 minutes).
     "CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS": 15 * 60,
     # .. setting_name: CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS
     # .. setting_default: 16
@@ -32,7 +32,7 @@ DEFAULTS: dict[str, object] = {
     #   (0: balances never go below zero). Existing wallets keep theirs.
     "CREDITS_PLUGIN_DEFAULT_OVERDRAFT": 0,
     # .. setting_name: CREDITS_PLUGIN_PLATFORM_BACKEND
-    # .. setting_default: "credits_plugin.integrations.openedx.compat"
+    # .. setting_default: credits_plugin.integrations.openedx.compat
     # .. setting_description: Dotted path of the module through which the plugin enrols
     #   learners and reads courses and certificates. Another LMS provides its own module with the
     #   same functions.
