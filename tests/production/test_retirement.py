@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from edx_toggles.toggles.testutils import override_waffle_switch
 from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL
@@ -221,3 +221,24 @@ def test_a_failing_retirement_is_logged_not_raised(learner, monkeypatch, caplog)
     monkeypatch.setattr(api, "retire_user", broken)
     on_user_retired(sender=None, user=learner)
     assert "could not retire user" in caplog.text
+
+
+def test_a_database_fault_rolls_back_the_plugins_part_and_spares_the_platforms_transaction(
+    learner, monkeypatch, caplog
+):
+    """The LMS sends the signal inside its own transaction (ATOMIC_REQUESTS): a failed query of
+    the plugin must not leave that transaction unusable, nor half of the retirement done."""
+    from credits_plugin.awards import services as awards
+
+    def broken(*, user):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM credits_plugin_unit")
+
+    monkeypatch.setattr(awards, "retire_user", broken)
+    on_user_retired(sender=None, user=learner)
+
+    assert "could not retire user" in caplog.text
+    # The platform's transaction goes on, and the memberships removed before the fault are back.
+    assert OrganisationMember.objects.filter(user=learner).exists()
+    assert CreditGroup.objects.filter(members=learner).exists()
+    assert api.verify_ledger().ok
