@@ -1,6 +1,7 @@
 """USER_RETIRE_LMS_CRITICAL: forget what links a retired learner to people and places, keep the
-amounts. The ledger keeps every transfer (money history is never deleted); only memberships,
-which say who someone is associated with, are removed."""
+amounts. The ledger keeps every transfer (money history is never deleted); memberships, which
+say who someone is associated with, and licence numbers are removed, and bulk operations aimed
+at the learner name them by user id (docs/personal_data.rst)."""
 
 from __future__ import annotations
 
