@@ -24,7 +24,14 @@ copyright = "credits_plugin contributors"  # noqa: A001 (Sphinx's own name for i
 release = _version()
 version = ".".join(release.split(".")[:2])
 
-extensions: list[str] = []
+# The settings and toggles reference is built from the code annotations (code-annotations'
+# Sphinx extensions read the source as text; they import nothing of the package).
+extensions: list[str] = [
+    "code_annotations.contrib.sphinx.extensions.settings",
+    "code_annotations.contrib.sphinx.extensions.featuretoggles",
+]
+settings_source_path = str(ROOT)
+featuretoggles_source_path = str(ROOT / "credits_plugin")
 root_doc = "index"
 source_suffix = {".rst": "restructuredtext"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
@@ -37,3 +44,23 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_show_sourcelink = False
+
+# The extensions link each annotation to "<repo_url>/blob/<version>/<file>#L<line>"; the project
+# publishes no repository address, so the source is shown as a path and line instead of a link.
+_SOURCE_LINK = re.compile(r"^/blob/[^/]+/(?P<path>[^#]+)#L(?P<line>\d+)$")
+
+
+def _sources_as_paths(app, doctree) -> None:
+    from docutils import nodes
+
+    for ref in list(doctree.findall(nodes.reference)):
+        match = _SOURCE_LINK.match(ref.get("refuri", ""))
+        if match:
+            path = match["path"]
+            if not path.startswith("credits_plugin/"):
+                path = f"credits_plugin/{path}"
+            ref.replace_self(nodes.literal(text=f"{path}, line {match['line']}"))
+
+
+def setup(app):
+    app.connect("doctree-read", _sources_as_paths)

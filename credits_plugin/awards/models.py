@@ -97,9 +97,11 @@ class AwardedCredit(models.Model):
     The credit's name, type, unit, reference number and accrediting body and the amount are
     copied: later edits of the course or the credit never change what was awarded.
 
-    .. pii: links a user to the credits they were awarded
+    .. pii: ``user`` links a learner to the credits they were awarded, with the platform's
+        certificate id. Retained on retirement: an award is a record an accrediting body may
+        audit, as the platform keeps its certificates; it holds no name, email or licence number.
     .. pii_types: id
-    .. pii_retirement: local_api
+    .. pii_retirement: retained
     """
 
     class Status(models.TextChoices):
@@ -143,8 +145,9 @@ class AwardedCredit(models.Model):
 class LearnerLicence(models.Model):
     """A learner's licence number with an accrediting body, printed on transcripts.
 
-    .. pii: the learner's professional licence number
-    .. pii_types: other
+    .. pii: the learner's professional licence number, typed by the learner, and their user id.
+        Deleted on retirement, its history rows included (``api.retire_user``).
+    .. pii_types: id, other
     .. pii_retirement: local_api
     """
 

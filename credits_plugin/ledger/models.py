@@ -15,7 +15,10 @@ from credits_plugin.constants import AccountKind, HoldStatus, LotSource, Transfe
 
 
 class Unit(models.Model):
-    """A unit of value: wallet credits, or an ISO 4217 currency for training credits."""
+    """A unit of value: wallet credits, or an ISO 4217 currency for training credits.
+
+    .. no_pii:
+    """
 
     code = models.CharField(
         primary_key=True, max_length=16, help_text=_("'credits', or an ISO 4217 code such as 'USD'.")
@@ -40,7 +43,11 @@ class Account(models.Model):
     ``balance`` and ``held`` cache the sum of the account's entries and of its pending holds so
     that a balance read never sums history; ``verify_ledger`` proves the cache right.
 
-    .. no_pii:
+    .. pii: ``user`` and ``holder`` ('user:<id>') link a learner's wallet to their user id.
+        Retained on retirement: the platform keeps the (anonymised) user row, and the balance
+        and its history are money records that the ledger never deletes.
+    .. pii_types: id
+    .. pii_retirement: retained
     """
 
     kind = models.CharField(
@@ -107,7 +114,11 @@ class Account(models.Model):
 class Hold(models.Model):
     """A pending transfer: value reserved on the debit account, later posted, voided or expired.
 
-    .. no_pii:
+    .. pii: ``actor`` is the user id of who placed the hold; ``reason`` is a text written by
+        the system (the course and mode of a checkout) or by an operator. Retained on
+        retirement with the amounts: holds are ledger history.
+    .. pii_types: id, other
+    .. pii_retirement: retained
     """
 
     idempotency_key = models.CharField(max_length=255, unique=True)
@@ -144,7 +155,12 @@ class Hold(models.Model):
 class Transfer(models.Model):
     """One balanced movement of value between two accounts of the same unit.
 
-    .. no_pii:
+    .. pii: ``actor`` is the user id of who caused the transfer; ``reason`` is the comment an
+        operator wrote (or a text of the system) and ``idempotency_key`` may contain user ids.
+        Retained on retirement: transfers are the append-only money history, and learners type
+        nothing into them.
+    .. pii_types: id, other
+    .. pii_retirement: retained
     """
 
     idempotency_key = models.CharField(max_length=255, unique=True)

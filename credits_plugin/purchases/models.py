@@ -13,7 +13,8 @@ from credits_plugin.ledger.models import Account, Hold, Transfer
 class Purchase(models.Model):
     """A learner's purchase of a course mode with credits: hold, enrolment, then charge.
 
-    .. pii: links a learner to what they bought
+    .. pii: ``user`` links a learner to what they bought. Retained on retirement with the
+        amounts: a purchase is a money record (its hold, charge and refund are ledger history).
     .. pii_types: id
     .. pii_retirement: retained
     """

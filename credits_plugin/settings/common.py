@@ -5,37 +5,72 @@ in the platform's settings (or a Tutor patch) win.
 """
 
 DEFAULTS: dict[str, object] = {
-    # Unit of wallet credits. Amounts are stored in hundredths of this unit.
+    # .. setting_name: CREDITS_PLUGIN_WALLET_UNIT
+    # .. setting_default: credits
+    # .. setting_description: The code of the unit of wallet credits (a row of the Unit model,
+    #   created on first use). Amounts are stored in hundredths of this unit.
     "CREDITS_PLUGIN_WALLET_UNIT": "credits",
-    # Seconds a checkout hold may stay pending before the expiry task releases it.
+    # .. setting_name: CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS
+    # .. setting_default: 900
+    # .. setting_description: Seconds a checkout hold may stay pending before the expiry task
+    #   (expire_credit_holds) releases the credits it reserved (900: 15 minutes).
     "CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS": 15 * 60,
-    # Number of rows each system account is split over, so that concurrent transfers to the
-    # same system account (sales revenue, issuance) do not queue on one row lock.
+    # .. setting_name: CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS
+    # .. setting_default: 16
+    # .. setting_description: Number of rows each system account is split over, so that
+    #   concurrent transfers to the same system account (sales revenue, issuance) do not queue on
+    #   one row lock.
     "CREDITS_PLUGIN_SYSTEM_ACCOUNT_SHARDS": 16,
-    # Days after a purchase during which unenrolling gives the credits back.
+    # .. setting_name: CREDITS_PLUGIN_REFUND_WINDOW_DAYS
+    # .. setting_default: 14
+    # .. setting_description: Days after a purchase during which unenrolling gives the credits
+    #   back.
     "CREDITS_PLUGIN_REFUND_WINDOW_DAYS": 14,
-    # Default overdraft for new user wallets, in hundredths (0: balances never go negative).
+    # .. setting_name: CREDITS_PLUGIN_DEFAULT_OVERDRAFT
+    # .. setting_default: 0
+    # .. setting_description: Overdraft given to new user wallets, in hundredths of a credit
+    #   (0: balances never go below zero). Existing wallets keep theirs.
     "CREDITS_PLUGIN_DEFAULT_OVERDRAFT": 0,
-    # The module through which the plugin enrols learners and reads courses and certificates.
-    # Another LMS provides its own module with the same functions.
+    # .. setting_name: CREDITS_PLUGIN_PLATFORM_BACKEND
+    # .. setting_default: credits_plugin.integrations.openedx.compat
+    # .. setting_description: Dotted path of the module through which the plugin enrols
+    #   learners and reads courses and certificates. Another LMS provides its own module with the
+    #   same functions.
     "CREDITS_PLUGIN_PLATFORM_BACKEND": "credits_plugin.integrations.openedx.compat",
-    # Days before expiry when learners are told that credits are about to expire.
+    # .. setting_name: CREDITS_PLUGIN_EXPIRY_WARNING_DAYS
+    # .. setting_default: 7
+    # .. setting_description: Days before expiry when learners are told by email that credits
+    #   are about to expire.
     "CREDITS_PLUGIN_EXPIRY_WARNING_DAYS": 7,
-    # Users per chunk when a bulk grant runs in the background.
+    # .. setting_name: CREDITS_PLUGIN_BULK_CHUNK_SIZE
+    # .. setting_default: 500
+    # .. setting_description: Users per chunk (and per transaction) when a bulk operation runs
+    #   in the background.
     "CREDITS_PLUGIN_BULK_CHUNK_SIZE": 500,
-    # Seconds without progress after which a running bulk operation (or its undo) counts as
-    # stuck (its worker died) and resume_credit_batches may take it over.
+    # .. setting_name: CREDITS_PLUGIN_BULK_STALE_SECONDS
+    # .. setting_default: 600
+    # .. setting_description: Seconds without progress after which a running bulk operation (or
+    #   its undo) counts as stuck (its worker died) and resume_credit_batches may take it over.
     "CREDITS_PLUGIN_BULK_STALE_SECONDS": 600,
-    # PostgreSQL: send the ledger's hot-path statements as server-side prepared statements, so
-    # the server plans them once per connection. None: on, unless the database's settings have
-    # DISABLE_SERVER_SIDE_CURSORS (the sign of a transaction-pooling PgBouncer); False: off.
+    # .. setting_name: CREDITS_PLUGIN_PREPARED_STATEMENTS
+    # .. setting_default: None
+    # .. setting_description: PostgreSQL only: send the ledger's hot-path statements as
+    #   server-side prepared statements, so the server plans them once per connection. None: on,
+    #   unless the database's settings have DISABLE_SERVER_SIDE_CURSORS (the sign of a
+    #   transaction-pooling PgBouncer); True: on; False: off.
     "CREDITS_PLUGIN_PREPARED_STATEMENTS": None,
+    # A boolean setting, so a toggle: annotated (toggle_name) in credits_plugin/toggles.py.
     # False: every organisation has credits unless switched off in the admin. True: only the
-    # organisations switched on in the admin have credits (see credits_plugin/toggles.py).
+    # organisations switched on in the admin have credits.
     "CREDITS_PLUGIN_ORGANISATIONS_OPT_IN": False,
-    # Rate limits of the REST API, per scope ("N/second|minute|hour|day"; None: no limit). Counted
-    # per user (per IP address for the "_ip" scopes) in the default cache. A host that sets
-    # this dict only for some scopes keeps the defaults of the others.
+    # .. setting_name: CREDITS_PLUGIN_THROTTLE_RATES
+    # .. setting_default: {"credits_plugin.checkout": "10/minute", "credits_plugin.operator":
+    #   "60/minute", "credits_plugin.redeem": "5/minute", "credits_plugin.redeem_ip": "20/minute"}
+    # .. setting_description: Rate limits of the REST API, per scope ("N/second|minute|hour|day";
+    #   None: no limit), counted per user (per IP address for the "_ip" scopes) in the default
+    #   cache: checkouts per learner, operator actions (grants, resets, adjustments, undos) per
+    #   operator, code redemptions per learner and per IP address. A host that sets this dict
+    #   only for some scopes keeps the defaults of the others.
     "CREDITS_PLUGIN_THROTTLE_RATES": {
         # Checkouts (paying with credits), per learner.
         "credits_plugin.checkout": "10/minute",

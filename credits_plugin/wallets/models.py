@@ -13,7 +13,10 @@ from simple_history.models import HistoricalRecords
 class CreditGroup(models.Model):
     """A group (branch) of users that operators give credits to together.
 
-    .. no_pii:
+    .. pii: ``members`` (the table credits_plugin_creditgroup_members) links users to a group.
+        A retired learner is removed from every group (``api.retire_user``).
+    .. pii_types: id
+    .. pii_retirement: local_api
     """
 
     name = models.CharField(max_length=128, unique=True, help_text=_("Name shown to operators."))
@@ -70,7 +73,7 @@ class Organisation(models.Model):
 class OrganisationMember(models.Model):
     """A user's membership of an organisation.
 
-    .. pii: links a user to an organisation
+    .. pii: links a user to an organisation. Deleted on retirement (``api.retire_user``).
     .. pii_types: id
     .. pii_retirement: local_api
     """
@@ -100,7 +103,13 @@ class OrganisationMember(models.Model):
 class GrantBatch(models.Model):
     """One operator action over many wallets (give or reset credits), run in the background.
 
-    .. no_pii:
+    .. pii: ``target_value`` of a one-user operation is the username, email or id the operator
+        typed; ``actor`` and ``undo_actor`` are operators' user ids; ``comment`` is the
+        operator's text. On retirement ``api.retire_user`` replaces the retired learner's
+        username or email in ``target_value`` by their user id (and re-fingerprints the
+        request); user ids and comments are retained with the money history.
+    .. pii_types: id, username, email_address, other
+    .. pii_retirement: local_api
     """
 
     class Action(models.TextChoices):

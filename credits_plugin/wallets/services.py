@@ -660,10 +660,40 @@ def organisation_admins(org_key: str) -> QuerySet:
 
 
 def retire_user(*, user) -> None:
-    """Remove a retired user's group and organisation memberships; balances and history stay."""
+    """Remove a retired user's group and organisation memberships, and name them by user id in
+    the one-user bulk operations aimed at them (the operator typed their username or email);
+    balances and history stay."""
     OrganisationMember.objects.filter(user=user).delete()
     for group in CreditGroup.objects.filter(members=user):
         group.members.remove(user)
+    # Found by what the operator typed while the platform has not renamed the user yet, or by
+    # the transfers a batch made on the user's wallets once it has.
+    typed = Q(target_value__in=[user.get_username(), str(user.pk)])
+    if user.email:
+        typed |= Q(target_value__iexact=user.email)
+    batch_ids = []
+    for batch_id in (
+        Transfer.objects.filter(Q(debit_account__user=user) | Q(credit_account__user=user))
+        .exclude(batch="")
+        .values_list("batch", flat=True)
+        .distinct()
+    ):
+        try:
+            batch_ids.append(uuid.UUID(batch_id))
+        except ValueError:
+            continue
+    user_id = str(user.pk)
+    batches = GrantBatch.objects.filter(typed | Q(pk__in=batch_ids), target=GrantBatch.Target.USER)
+    for batch in batches.exclude(target_value=user_id):
+        # The request's fingerprint is recomputed too: it hashed the username or email.
+        fingerprint = batch.request_hash and _batch_fingerprint(
+            action=batch.action,
+            target=batch.target,
+            target_value=user_id,
+            amount=batch.amount,
+            expires_at=batch.expires_at,
+        )
+        GrantBatch.objects.filter(pk=batch.pk).update(target_value=user_id, request_hash=fingerprint)
 
 
 def earn(*, user, course_key, trigger: str) -> list[Transfer]:

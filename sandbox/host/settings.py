@@ -138,7 +138,13 @@ def _database() -> dict:
             "PASSWORD": os.environ.get("CREDITS_DB_PASSWORD", ""),
             "HOST": os.environ.get("CREDITS_DB_HOST", "127.0.0.1"),
             "PORT": os.environ.get("CREDITS_DB_PORT", "3306"),
-            "OPTIONS": {"charset": "utf8mb4", "sql_mode": "STRICT_TRANS_TABLES"},
+            "OPTIONS": {
+                "charset": "utf8mb4",
+                "sql_mode": "STRICT_TRANS_TABLES",
+                # Django's default for MySQL, set explicitly as the LMS's connection runs: every
+                # connection starts with SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED.
+                "isolation_level": "read committed",
+            },
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }
     if engine != "sqlite":
