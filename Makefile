@@ -12,7 +12,7 @@ DEMO_ADDR ?= 127.0.0.1:8000
 STAMP := $(VENV)/.stamp-requirements
 
 .PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser quality bench docs \
-	requirements system-packages clean
+	requirements system-packages clean makemessages compilemessages
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -72,3 +72,18 @@ requirements: $(STAMP) ## re-pin requirements/*.txt from requirements/*.in
 
 clean: ## remove the virtualenv, caches and the demo database
 	rm -rf $(VENV) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3
+
+# Translations, as Open edX plugins keep them: credits_plugin/locale/<lang>/LC_MESSAGES/django.po,
+# the languages listed in credits_plugin/conf/locale/config.yaml. No JavaScript is translated
+# (the plugin ships none), so there is no djangojs domain.
+I18N_LOCALES := $(shell sed -n 's/^ *- *\([a-zA-Z_@]*\).*/\1/p' credits_plugin/conf/locale/config.yaml)
+I18N_IGNORE := --ignore=.venv --ignore=sandbox --ignore=tests --ignore=frontend \
+	--ignore=tutor-contrib-credits --ignore=docs --ignore=benchmarks --ignore=build --ignore=dist \
+	--ignore='*.egg-info' --ignore=test-artifacts
+
+makemessages: $(STAMP) ## extract the translatable strings into credits_plugin/locale/*/django.po
+	$(BIN)/django-admin makemessages --domain django --add-location file --no-obsolete \
+		$(I18N_IGNORE) $(addprefix --locale ,$(I18N_LOCALES))
+
+compilemessages: $(STAMP) ## compile credits_plugin/locale/*/django.po into the django.mo files the plugin ships
+	cd credits_plugin && ../$(BIN)/django-admin compilemessages $(addprefix --locale ,$(I18N_LOCALES))

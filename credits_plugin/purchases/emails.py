@@ -1,17 +1,20 @@
 """Emails about purchases: the receipt and the refund notice."""
 
-from credits_plugin.emails import credits, send_templated
+from credits_plugin.emails import credits, plural_count, send_templated
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.purchases.services import describe_purchase
 
 
 def _context(purchase: Purchase) -> dict:
     account = purchase.account
+    balance = account.balance - account.held
     return {
         **describe_purchase(purchase),
         "purchase": purchase,
         "amount": credits(purchase.amount),
-        "balance": credits(account.balance - account.held),
+        "amount_count": plural_count(purchase.amount),
+        "balance": credits(balance),
+        "balance_count": plural_count(balance),
     }
 
 
