@@ -151,6 +151,7 @@ class TestLearnerPagesInFrench:
             response = french.get("/credits/checkout/course-v1:DemoX+Fr101+2026/", {"mode": "verified"})
         text = response.content.decode()
         assert "Payer avec des crédits" in text
+        assert '<h2 id="summary-heading">Récapitulatif</h2>' in text  # not Django admin's "Résumé"
         assert "Confirmer et s&#x27;inscrire" not in text  # the balance is short: no confirm button
         assert (
             f"Votre solde est insuffisant pour ce cours{NBSP}: il coûte 49,00 crédits et vous disposez "
