@@ -25,8 +25,7 @@ def send_templated(*, user, template: str, context: dict) -> bool:
         "platform_name": getattr(settings, "PLATFORM_NAME", ""),
         **context,
     }
-    language = getattr(getattr(user, "preferences", None), "language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(_language(user)):
         subject = render_to_string(f"credits_plugin/emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"credits_plugin/emails/{template}_body.txt", context)
     try:
@@ -35,6 +34,23 @@ def send_templated(*, user, template: str, context: dict) -> bool:
         log.exception("Could not send the %s email to user %s", template, user.pk)
         return False
     return True
+
+
+def _language(user) -> str:
+    """The learner's own language (their platform preference), else the site's LANGUAGE_CODE.
+
+    Never the active language: a mail sent while an operator's request runs must not take the
+    operator's language.
+    """
+    from credits_plugin.conf import platform
+
+    chosen = getattr(platform(), "user_language", None)
+    try:
+        language = chosen(user) if chosen else None
+    except Exception:
+        log.exception("Could not read the language preference of user %s", user.pk)
+        language = None
+    return language or settings.LANGUAGE_CODE
 
 
 def credits(amount: int, *, localize: bool = True) -> str:

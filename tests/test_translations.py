@@ -14,14 +14,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.template.loader import render_to_string
 from django.utils import translation
 from edx_toggles.toggles.testutils import override_waffle_switch
 
+from credits_plugin import api
 from credits_plugin.emails import credits, plural_count
 from credits_plugin.pricing.models import CurrencyValue
 from credits_plugin.toggles import CREDITS_ENABLED
-from tests.factories import funded_user, make_paid_course
+from credits_plugin.wallets.emails import send_credits_received
+from tests.factories import UserFactory, funded_user, make_paid_course
 
 LOCALE = Path(__file__).resolve().parents[1] / "credits_plugin" / "locale"
 CONFIG = Path(__file__).resolve().parents[1] / "credits_plugin" / "conf" / "locale" / "config.yaml"
@@ -165,23 +166,71 @@ class TestLearnerPagesInFrench:
         assert "<h1>My credits</h1>" in content
 
 
-class TestFrenchEmails:
-    def test_purchase_receipt_with_singular_and_plural(self):
-        context = {
-            "user": type("U", (), {"get_full_name": lambda self: "Zoé", "username": "zoe"})(),
-            "course": "Éthique clinique",
-            "amount": "1,00",
-            "amount_count": 1,
-            "balance": "2,50",
-            "balance_count": plural_count(250),
-            "purchase": type("P", (), {"pk": 7})(),
-            "platform_name": "LMS",
-        }
-        with translation.override("fr"):
-            body = render_to_string("credits_plugin/emails/purchase_receipt_body.txt", context)
-            subject = render_to_string("credits_plugin/emails/purchase_receipt_subject.txt", context)
-        assert "Bonjour Zoé," in body
-        assert "Vous avez payé 1,00 crédit pour Éthique clinique et vous êtes inscrit." in body
-        assert "Votre solde est maintenant de 2,50 crédits." in body
-        assert f"Numéro de reçu{NBSP}: 7" in body
-        assert subject.strip() == "Votre reçu pour Éthique clinique"
+@pytest.mark.django_db
+class TestEmailsInTheLearnersLanguage:
+    """Mails go out in the language the learner chose (the platform's ``pref-lang`` preference),
+    with amounts in its number format, whatever language the request that sends them runs in."""
+
+    @pytest.fixture
+    def prefers(self, monkeypatch):
+        from openedx.core.djangoapps.user_api.preferences import api as preferences
+
+        chosen: dict[str, str] = {}
+
+        def get_user_preference(requesting_user, preference_key, username=None):
+            assert preference_key == "pref-lang"
+            return chosen.get(requesting_user.username)
+
+        monkeypatch.setattr(preferences, "get_user_preference", get_user_preference)
+        return chosen
+
+    def grant(self, user, amount: int):
+        transfer = api.grant(
+            account=api.user_wallet(user),
+            amount=amount,
+            idempotency_key=f"grant:{user.pk}",
+            reason="Bienvenue",
+        )
+        return send_credits_received(transfer_id=transfer.pk)
+
+    def test_a_learner_who_chose_french(self, prefers, mailoutbox):
+        prefers["zoe"] = "fr"
+        user = UserFactory(username="zoe", first_name="Zoé", last_name="Martin")
+        with translation.override("en"):  # e.g. an operator's request in English
+            assert self.grant(user, 100)
+            assert self.grant(UserFactory(username="ann"), 250)
+        zoe, ann = mailoutbox
+        assert zoe.subject == "Vous avez reçu 1,00 crédit"
+        assert "Bonjour Zoé Martin," in zoe.body
+        assert "Vous avez reçu 1,00 crédit. Bienvenue" in zoe.body
+        assert "Votre solde est maintenant de 1,00 crédit." in zoe.body
+        assert ann.subject == "You received 2.50 credits"  # no preference: LANGUAGE_CODE
+
+    def test_the_french_receipt(self, prefers, mailoutbox, django_capture_on_commit_callbacks):
+        prefers["zoe"] = "fr"
+        make_paid_course("course-v1:DemoX+Fr101+2026", name="Éthique clinique", verified_price=2)
+        CurrencyValue.objects.create(currency="usd", credits_per_unit=125)
+        user = funded_user(1_000, username="zoe")
+        with (
+            override_waffle_switch(CREDITS_ENABLED, active=True),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            purchase = api.checkout(user=user, course_id="course-v1:DemoX+Fr101+2026", mode_slug="verified")
+        (receipt,) = mailoutbox
+        assert receipt.subject == "Votre reçu pour Éthique clinique (Verified)"
+        assert (
+            "Vous avez payé 2,50 crédits pour Éthique clinique (Verified) et vous êtes inscrit."
+            in receipt.body
+        )
+        assert "Votre solde est maintenant de 7,50 crédits." in receipt.body
+        assert f"Numéro de reçu{NBSP}: {purchase.pk}" in receipt.body
+
+    def test_a_failing_preference_lookup_falls_back_to_the_site_language(self, monkeypatch, mailoutbox):
+        from openedx.core.djangoapps.user_api.preferences import api as preferences
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("preferences unavailable")
+
+        monkeypatch.setattr(preferences, "get_user_preference", broken)
+        assert self.grant(UserFactory(username="ann"), 100)
+        assert mailoutbox[0].subject == "You received 1.00 credit"

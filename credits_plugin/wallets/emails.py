@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind
-from credits_plugin.emails import credits, plural_count, send_templated
+from credits_plugin.emails import send_templated
 from credits_plugin.ledger.models import Account, Lot, Transfer
 
 
@@ -19,17 +19,15 @@ def send_credits_received(*, transfer_id: int) -> bool:
     if account.kind != AccountKind.USER_WALLET or account.user is None:
         return False
     lot = Lot.objects.filter(transfer=transfer).first()
-    balance = account.balance - account.held
+    # Amounts in hundredths: the templates format them in the learner's language.
     return send_templated(
         user=account.user,
         template="credits_received",
         context={
-            "amount": credits(transfer.amount),
-            "amount_count": plural_count(transfer.amount),
+            "amount_hundredths": transfer.amount,
             "comment": transfer.reason,
             "expires_at": lot.expires_at if lot else None,
-            "balance": credits(balance),
-            "balance_count": plural_count(balance),
+            "balance_hundredths": account.balance - account.held,
         },
     )
 
@@ -65,25 +63,14 @@ def send_expiry_warnings(*, now=None) -> int:
         if not lots:
             continue
         account = Account.objects.select_related("user").get(pk=account_id)
-        expiring = sum(lot.remaining for lot in lots)
-        balance = account.balance - account.held
         if account.user is not None and send_templated(
             user=account.user,
             template="credits_expiring",
             context={
-                "amount": credits(expiring),
-                "amount_count": plural_count(expiring),
+                "amount_hundredths": sum(lot.remaining for lot in lots),
                 "expires_at": lots[0].expires_at,
-                "lots": [
-                    {
-                        "amount": credits(lot.remaining),
-                        "count": plural_count(lot.remaining),
-                        "expires_at": lot.expires_at,
-                    }
-                    for lot in lots
-                ],
-                "balance": credits(balance),
-                "balance_count": plural_count(balance),
+                "lots": [{"hundredths": lot.remaining, "expires_at": lot.expires_at} for lot in lots],
+                "balance_hundredths": account.balance - account.held,
             },
         ):
             sent += 1
