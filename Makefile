@@ -17,7 +17,7 @@ VENV_TUTOR ?= .venv-tutor
 TUTOR_STAMP := $(VENV_TUTOR)/.stamp-requirements
 
 .PHONY: help demo test test-sqlite test-postgresql test-mariadb test-browser test-tutor quality annotations bench docs \
-	requirements system-packages clean venv venv-tutor frontend test-frontend
+	requirements system-packages clean venv venv-tutor frontend test-frontend makemessages compilemessages
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -112,3 +112,18 @@ requirements: $(STAMP) ## re-pin requirements/*.txt from requirements/*.in
 clean: ## remove the virtualenvs, caches, the demo database and the frontend's node_modules and builds
 	rm -rf $(VENV) $(VENV_TUTOR) .tox .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build sandbox/db.sqlite3 \
 		frontend/node_modules frontend/dist frontend/dist-demo
+
+# Translations, as Open edX plugins keep them: credits_plugin/locale/<lang>/LC_MESSAGES/django.po,
+# the languages listed in credits_plugin/conf/locale/config.yaml. No JavaScript is translated
+# (the plugin ships none), so there is no djangojs domain.
+I18N_LOCALES := $(shell sed -n 's/^ *- *\([a-zA-Z_@]*\).*/\1/p' credits_plugin/conf/locale/config.yaml)
+I18N_IGNORE := --ignore=.venv --ignore=sandbox --ignore=tests --ignore=frontend \
+	--ignore=tutor-contrib-credits --ignore=docs --ignore=benchmarks --ignore=build --ignore=dist \
+	--ignore='*.egg-info' --ignore=test-artifacts
+
+makemessages: $(STAMP) ## extract the translatable strings into credits_plugin/locale/*/django.po
+	$(BIN)/django-admin makemessages --domain django --add-location file --no-obsolete \
+		$(I18N_IGNORE) $(addprefix --locale ,$(I18N_LOCALES))
+
+compilemessages: $(STAMP) ## compile credits_plugin/locale/*/django.po into the django.mo files the plugin ships
+	cd credits_plugin && ../$(BIN)/django-admin compilemessages $(addprefix --locale ,$(I18N_LOCALES))

@@ -60,6 +60,7 @@ __all__ = [
     "organisation_wallet",
     "parse_course_key",
     "place_hold",
+    "plural_count",
     "post_hold",
     "preview_batch",
     "preview_course_credits",
@@ -324,11 +325,19 @@ def course_exists(*, course_key) -> bool:
 parse_course_key = _purchases.parse_course_key
 
 
-def format_credits(amount: int) -> str:
-    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
+def format_credits(amount: int, *, localize: bool = True) -> str:
+    """Hundredths of a credit as people read them, in the active language's number format:
+    1250 -> '12.50' in English, '12,50' in French (``localize=False``: always '12.50')."""
     from credits_plugin.emails import credits
 
-    return credits(amount)
+    return credits(amount, localize=localize)
+
+
+def plural_count(amount: int) -> int:
+    """The count that picks the plural form of "{amount} credits" in ``ngettext``: 100 -> 1."""
+    from credits_plugin.emails import plural_count as count
+
+    return count(amount)
 
 
 def purchase_for(*, user, purchase_id: int):

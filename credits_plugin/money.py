@@ -46,7 +46,8 @@ def _minimum(allow_zero: bool) -> int:
 
 
 def range_message(*, allow_zero: bool = False, hundredths: bool = False) -> str:
-    """What amounts are allowed, in the words of the input they are written in."""
+    """What amounts are allowed, in the words of the input they are written in (amounts as the
+    parsers read them, '1,000.50', whatever the language)."""
     minimum = _minimum(allow_zero)
     if hundredths:
         return str(
@@ -57,12 +58,12 @@ def range_message(*, allow_zero: bool = False, hundredths: bool = False) -> str:
         ).format(
             minimum=minimum,
             maximum=MAX_AMOUNT,
-            low=format_credits(minimum),
-            high=format_credits(MAX_AMOUNT),
+            low=format_credits(minimum, localize=False),
+            high=format_credits(MAX_AMOUNT, localize=False),
         )
     return str(
         _("Enter an amount between {low} and {high}, with at most two decimals, such as 1 or 1.50.")
-    ).format(low=format_credits(minimum), high=format_credits(MAX_AMOUNT))
+    ).format(low=format_credits(minimum, localize=False), high=format_credits(MAX_AMOUNT, localize=False))
 
 
 def parse_ascii_int(value) -> int | None:

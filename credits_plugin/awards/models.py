@@ -62,7 +62,7 @@ class Credit(models.Model):
         ordering = ["type__name", "name"]
 
     def __str__(self) -> str:
-        return f"{self.type.name}: {self.name}"
+        return str(_("{type}: {name}")).format(type=self.type.name, name=self.name)
 
 
 class CourseCredit(models.Model):
@@ -88,7 +88,7 @@ class CourseCredit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course_id}: {self.credit}"
+        return str(_("{course}: {credit}")).format(course=self.course_id, credit=self.credit)
 
 
 class AwardedCredit(models.Model):

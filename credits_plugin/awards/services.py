@@ -541,7 +541,7 @@ def transcript_csv(*, user) -> str:
                     award.issued_at.date().isoformat(),
                     award.type_name,
                     award.credit_name,
-                    format_amount(award.amount),
+                    format_amount(award.amount, localize=False),
                     award.unit_label,
                     award.reference_number,
                     award.accrediting_body,
@@ -560,7 +560,7 @@ def transcript_csv(*, user) -> str:
                     "",
                     _csv_cell(row["type_name"]),
                     "",
-                    format_amount(row["amount"]),
+                    format_amount(row["amount"], localize=False),
                     _csv_cell(row["unit_label"]),
                 ]
             )

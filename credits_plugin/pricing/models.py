@@ -8,8 +8,11 @@ the credit value of that currency. Amounts are integers in hundredths of a credi
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from opaque_keys.edx.django.models import CourseKeyField
 from simple_history.models import HistoricalRecords
+
+from credits_plugin.emails import credits, plural_count
 
 
 class CurrencyValue(models.Model):
@@ -40,7 +43,11 @@ class CurrencyValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.currency.upper()} = {self.credits_per_unit / 100:g} credits"
+        return ngettext(
+            "1 {currency} = {amount} credit",
+            "1 {currency} = {amount} credits",
+            plural_count(self.credits_per_unit),
+        ).format(currency=self.currency.upper(), amount=credits(self.credits_per_unit))
 
 
 class PriceTier(models.Model):
@@ -60,7 +67,9 @@ class PriceTier(models.Model):
         constraints = [models.CheckConstraint(condition=Q(price__gt=0), name="credits_tier_price_positive")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.price / 100:g} credits)"
+        return ngettext(
+            "{name} ({amount} credit)", "{name} ({amount} credits)", plural_count(self.price)
+        ).format(name=self.name, amount=credits(self.price))
 
 
 class CourseTier(models.Model):
@@ -110,4 +119,6 @@ class ModePrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course_key} {self.mode_slug}: {self.price / 100:g} credits"
+        return ngettext(
+            "{course} {mode}: {amount} credit", "{course} {mode}: {amount} credits", plural_count(self.price)
+        ).format(course=self.course_key, mode=self.mode_slug, amount=credits(self.price))

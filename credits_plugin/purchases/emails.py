@@ -1,17 +1,19 @@
 """Emails about purchases: the receipt and the refund notice."""
 
-from credits_plugin.emails import credits, send_templated
+from credits_plugin.emails import send_templated
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.purchases.services import describe_purchase
 
 
 def _context(purchase: Purchase) -> dict:
+    """Amounts in hundredths: the templates format them in the learner's language (as a
+    ``blocktranslate`` resolves its count after its ``with``, they cannot be named ``amount``)."""
     account = purchase.account
     return {
         **describe_purchase(purchase),
         "purchase": purchase,
-        "amount": credits(purchase.amount),
-        "balance": credits(account.balance - account.held),
+        "amount_hundredths": purchase.amount,
+        "balance_hundredths": account.balance - account.held,
     }
 
 

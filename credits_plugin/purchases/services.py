@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -23,6 +24,7 @@ from credits_plugin import exceptions
 from credits_plugin.conf import platform, setting
 from credits_plugin.constants import AccountKind, HoldStatus, SystemAccount, TransferKind
 from credits_plugin.emails import credits as format_credits
+from credits_plugin.emails import plural_count
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account
 from credits_plugin.pricing.services import Price, require_price
@@ -163,11 +165,15 @@ def _check_spending_cap(*, user, organisation: Organisation, account: Account, a
         or 0
     )
     if spent + amount > cap:
+        left = max(cap - spent, 0)
         raise exceptions.SpendingCapExceeded(
-            _(
+            ngettext(
                 "This purchase would exceed your spending limit on the organisation wallet: "
-                "you may spend {left} more credits of {cap}."
-            ).format(left=format_credits(max(cap - spent, 0)), cap=format_credits(cap)),
+                "you may spend {left} more credit of {cap}.",
+                "This purchase would exceed your spending limit on the organisation wallet: "
+                "you may spend {left} more credits of {cap}.",
+                plural_count(left),
+            ).format(left=format_credits(left), cap=format_credits(cap)),
             cap=cap,
             spent=spent,
         )
@@ -278,9 +284,12 @@ def check_price(q: Quote, expected_price: int | None) -> None:
     if expected_price is None or expected_price == q.price.amount:
         return
     raise exceptions.PriceChanged(
-        _(
+        ngettext(
+            "The price of {mode} changed from {quoted} to {price} credit since you saw it, so "
+            "nothing was charged. Check the new price and confirm again.",
             "The price of {mode} changed from {quoted} to {price} credits since you saw it, so "
-            "nothing was charged. Check the new price and confirm again."
+            "nothing was charged. Check the new price and confirm again.",
+            plural_count(q.price.amount),
         ).format(
             mode=q.mode_name, quoted=format_credits(expected_price), price=format_credits(q.price.amount)
         ),

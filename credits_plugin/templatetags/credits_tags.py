@@ -2,17 +2,27 @@
 
 from django import template
 
-from credits_plugin.emails import credits
+from credits_plugin.emails import credits, plural_count
 
 register = template.Library()
 
 
 @register.filter
 def as_credits(amount) -> str:
-    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
+    """Hundredths of a credit as people read them, in the active language's number format:
+    1250 -> '12.50' in English, '12,50' in French."""
     if amount is None or amount == "":
         return ""
     return credits(int(amount))
+
+
+@register.filter
+def credits_count(amount) -> int:
+    """The count that picks the plural form of an amount of credits, for
+    ``{% blocktranslate count counter=amount|credits_count %}``: 100 -> 1, 250 -> 2."""
+    if amount is None or amount == "":
+        return 0
+    return plural_count(int(amount))
 
 
 @register.inclusion_tag("credits_plugin/header_balance.html", takes_context=True)

@@ -38,7 +38,9 @@ class CourseCreditForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["credit"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(c.pk, f"{c.type.name}: {c.name} ({c.unit_label})") for c in credits if c.active]
+        field.choices = [
+            (c.pk, _("{credit} ({unit})").format(credit=c, unit=c.unit_label)) for c in credits if c.active
+        ]
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
@@ -96,10 +97,19 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
         context["error"] = _("This purchase was refunded. Reload the page to buy the course mode again.")
         return render(request, "credits_plugin/checkout.html", context, status=409)
     organisation = api.describe_purchase(purchase)["organisation"]
+    count = api.plural_count(purchase.amount)
     if organisation:
-        done = _("You are enrolled. {amount} credits were taken from the wallet of {organisation}.")
+        done = ngettext(
+            "You are enrolled. {amount} credit was taken from the wallet of {organisation}.",
+            "You are enrolled. {amount} credits were taken from the wallet of {organisation}.",
+            count,
+        )
     else:
-        done = _("You are enrolled. {amount} credits were taken from your wallet.")
+        done = ngettext(
+            "You are enrolled. {amount} credit was taken from your wallet.",
+            "You are enrolled. {amount} credits were taken from your wallet.",
+            count,
+        )
     messages.success(
         request, done.format(amount=api.format_credits(purchase.amount), organisation=organisation)
     )

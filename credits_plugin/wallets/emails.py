@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind
-from credits_plugin.emails import credits, send_templated
+from credits_plugin.emails import send_templated
 from credits_plugin.ledger.models import Account, Lot, Transfer
 
 
@@ -19,14 +19,15 @@ def send_credits_received(*, transfer_id: int) -> bool:
     if account.kind != AccountKind.USER_WALLET or account.user is None:
         return False
     lot = Lot.objects.filter(transfer=transfer).first()
+    # Amounts in hundredths: the templates format them in the learner's language.
     return send_templated(
         user=account.user,
         template="credits_received",
         context={
-            "amount": credits(transfer.amount),
+            "amount_hundredths": transfer.amount,
             "comment": transfer.reason,
             "expires_at": lot.expires_at if lot else None,
-            "balance": credits(account.balance - account.held),
+            "balance_hundredths": account.balance - account.held,
         },
     )
 
@@ -66,10 +67,10 @@ def send_expiry_warnings(*, now=None) -> int:
             user=account.user,
             template="credits_expiring",
             context={
-                "amount": credits(sum(lot.remaining for lot in lots)),
+                "amount_hundredths": sum(lot.remaining for lot in lots),
                 "expires_at": lots[0].expires_at,
-                "lots": [{"amount": credits(lot.remaining), "expires_at": lot.expires_at} for lot in lots],
-                "balance": credits(account.balance - account.held),
+                "lots": [{"hundredths": lot.remaining, "expires_at": lot.expires_at} for lot in lots],
+                "balance_hundredths": account.balance - account.held,
             },
         ):
             sent += 1

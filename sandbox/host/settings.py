@@ -164,6 +164,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
 USE_I18N = True
+# The languages credits_plugin ships (credits_plugin/locale/). As in the LMS, the learner's
+# choice lives in the "openedx-language-preference" cookie (lms/envs/common.py
+# LANGUAGE_COOKIE_NAME), which Django's set_language view (/i18n/setlang/) writes and
+# LocaleMiddleware reads.
+LANGUAGES = [("en", "English"), ("fr", "French")]
+LANGUAGE_COOKIE_NAME = "openedx-language-preference"
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"

@@ -38,5 +38,7 @@ urlpatterns = [
     re_path(r"^api/learner_home/init/?$", mfe_demo.learner_home_init, name="learner_home_init"),
     path("", include("lms.djangoapps.certificates.urls")),
     path("admin/", admin.site.urls),
+    # Django's set_language view at /i18n/setlang/: the language menu of the site header.
+    path("i18n/", include("django.conf.urls.i18n")),
     *get_plugin_url_patterns("lms.djangoapp"),
 ]

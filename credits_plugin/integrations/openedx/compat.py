@@ -100,3 +100,12 @@ def has_studio_write_access(user, course_key) -> bool:
     from common.djangoapps.student.auth import has_studio_write_access as platform_check
 
     return bool(platform_check(user, course_key))
+
+
+def user_language(user) -> str | None:
+    """The language the learner chose in their account settings (the platform's ``pref-lang``
+    preference, the one the LMS sends its own e-mails in), or None when they chose none."""
+    from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY
+    from openedx.core.djangoapps.user_api.preferences.api import get_user_preference
+
+    return get_user_preference(user, LANGUAGE_KEY) or None
