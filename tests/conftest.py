@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from credits_plugin.ledger import services as ledger_services
+from tests.objects import every_object  # noqa: F401 (a fixture, offered to every test)
 
 
 def pytest_collection_modifyitems(config, items):

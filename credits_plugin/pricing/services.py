@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 from credits_plugin import exceptions
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice
 
@@ -13,11 +11,6 @@ from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice
 FREE_MODES = frozenset({"audit", "honor", "unpaid-executive-education", "unpaid-bootcamp"})
 # Modes that are not single-course purchases and therefore never sold for credits.
 NOT_FOR_SALE_MODES = frozenset({"credit", "masters"})
-
-
-class ModeNotForSale(exceptions.CreditsError):
-    code = "mode_not_for_sale"
-    default_message = _("This course mode cannot be bought with credits.")
 
 
 @dataclass(frozen=True)
@@ -52,5 +45,5 @@ def price_for_mode(*, course_key, mode_slug: str, min_price: int = 0, currency: 
 def require_price(*, course_key, mode_slug: str, min_price: int = 0, currency: str = "usd") -> Price:
     price = price_for_mode(course_key=course_key, mode_slug=mode_slug, min_price=min_price, currency=currency)
     if price is None:
-        raise ModeNotForSale(course=str(course_key), mode=mode_slug)
+        raise exceptions.ModeNotForSale(course=str(course_key), mode=mode_slug)
     return price

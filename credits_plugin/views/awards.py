@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError
+from credits_plugin.exceptions import CreditsError, http_status
 from credits_plugin.money import CreditsFormField
 
 
@@ -55,7 +55,7 @@ def my_awards(request: HttpRequest) -> HttpResponse:
                 api.set_licence(user=request.user, **form.cleaned_data)
             except CreditsError as exc:
                 form.add_error(None, exc.message)
-                status = exc.status_code
+                status = http_status(exc)
             else:
                 messages.success(request, _("Your licence number was saved."))
                 return redirect(reverse("credits_plugin:my-awards"))
@@ -92,7 +92,7 @@ def course_credits(request: HttpRequest, course_id: str) -> HttpResponse:
         course_key = api.require_course(course_id)
     except CreditsError as exc:
         return render(
-            request, "credits_plugin/course_credits.html", {"error": exc.message}, status=exc.status_code
+            request, "credits_plugin/course_credits.html", {"error": exc.message}, status=http_status(exc)
         )
     if not api.can_author_course(user=request.user, course_key=course_key):
         raise PermissionDenied(_("Only the course's staff may change its credits."))
@@ -118,7 +118,7 @@ def course_credits(request: HttpRequest, course_id: str) -> HttpResponse:
             status = 400
         except CreditsError as exc:
             form.add_error(None, exc.message)
-            status = exc.status_code
+            status = http_status(exc)
     return render(
         request,
         "credits_plugin/course_credits.html",

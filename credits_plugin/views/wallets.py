@@ -15,7 +15,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import CreditsError, ModeRequired, SummaryOutdated, UnknownCourse, UnknownMode
+from credits_plugin.exceptions import (
+    CreditsError,
+    ModeRequired,
+    SummaryOutdated,
+    UnknownCourse,
+    UnknownMode,
+    http_status,
+)
 from credits_plugin.throttling import CheckoutThrottle
 
 
@@ -135,7 +142,7 @@ def _checkout_error(request: HttpRequest, context: dict, exc: CreditsError) -> H
     context["error"] = exc.message
     if exc.details.get("reason"):
         context["error_reason"] = exc.details["reason"]
-    return render(request, "credits_plugin/checkout.html", context, status=exc.status_code)
+    return render(request, "credits_plugin/checkout.html", context, status=http_status(exc))
 
 
 @login_required

@@ -198,7 +198,7 @@ def set_balance(
     """
     check_hundredths(amount, allow_zero=True)
     if not comment:
-        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
+        raise exceptions.CommentRequired()
     wallet = user_wallet(user)
     # The amount moved depends on the balance at the time, so the fingerprint is that of the
     # request itself: this wallet, set to this amount.
@@ -288,11 +288,11 @@ def start_batch(
     (action, target, amount, expiry) raises :class:`~credits_plugin.exceptions.IdempotencyConflict`.
     """
     if action not in GrantBatch.Action.values:
-        raise exceptions.CreditsError(code="invalid_action")
+        raise exceptions.InvalidAction()
     # Checked before the batch's row is written: a refused batch leaves nothing behind.
     check_hundredths(amount, allow_zero=action == GrantBatch.Action.RESET)
     if not comment.strip():
-        raise exceptions.CreditsError(code="comment_required", message=_("A comment is required."))
+        raise exceptions.CommentRequired()
     scoped, fingerprint = None, ""
     if idempotency_key is not None:
         if (

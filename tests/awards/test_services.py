@@ -180,3 +180,11 @@ def test_licences_and_retirement(learner):
     api.retire_user(user=learner)
     assert api.licences(user=learner) == []
     assert not LearnerLicence.history.filter(user_id=learner.pk).exists()
+
+
+def test_course_name_falls_back_to_the_key(course):
+    from credits_plugin.awards.services import course_name
+
+    assert course_name(COURSE) == "Ethics for Accountants"
+    assert course_name("course-v1:Gone+X1+2020") == "course-v1:Gone+X1+2020"
+    assert course_name("not a key") == "not a key"

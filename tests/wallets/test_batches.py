@@ -523,3 +523,29 @@ class TestConcurrency:
         assert Transfer.objects.filter(reverses__isnull=False).count() == 5
         assert all(available(u) == 0 for u in people)
         assert_ledger_ok()
+
+
+# --- Refusals: their own classes, the codes the API always answered with ----------------------
+
+
+class TestRefusals:
+    def test_an_unknown_action_is_invalid_input_and_leaves_no_row(self, people):
+        with pytest.raises(exceptions.InvalidAction) as refused:
+            api.start_batch(action="expire", target="all", amount=100, comment="No", actor=None)
+        assert isinstance(refused.value, exceptions.InvalidInput)
+        assert refused.value.code == "invalid_action"
+        assert not GrantBatch.objects.exists()
+
+    @pytest.mark.parametrize("comment", ["", "   "])
+    def test_a_batch_without_a_comment_is_refused(self, people, comment):
+        with pytest.raises(exceptions.CommentRequired) as refused:
+            api.start_batch(action="grant", target="all", amount=100, comment=comment, actor=None)
+        assert refused.value.code == "comment_required"
+        assert str(refused.value.message) == "A comment is required."
+        assert not GrantBatch.objects.exists()
+
+    def test_a_balance_set_without_a_comment_is_refused(self, people):
+        with pytest.raises(exceptions.CommentRequired):
+            api.set_balance(user=people[0], amount=500, comment="", idempotency_key="no-comment")
+        assert available(people[0]) == 0
+        assert not Transfer.objects.exists()

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from credits_plugin.conf import platform
-from credits_plugin.exceptions import CreditsError
+from credits_plugin.exceptions import CreditsError, http_status
 from credits_plugin.rest_api.v1.authentication import SignedJwtAuthentication
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,11 @@ def authentication_classes() -> list:
 
 
 def error_response(exc: CreditsError) -> Response:
+    """A domain error's answer: its code and message, with the HTTP status of its group."""
     details = {k: str(v) for k, v in exc.details.items() if k != "code"}
     return Response(
         {"error_code": exc.details.get("code", exc.code), "developer_message": str(exc.message), **details},
-        status=exc.status_code,
+        status=http_status(exc),
     )
 
 

@@ -17,7 +17,7 @@ from credits_plugin.ledger.models import Transfer
 from credits_plugin.pricing.models import PriceTier
 from credits_plugin.wallets.models import CreditGroup, GrantBatch
 from tests.factories import UserFactory, operator
-from tests.permissions.conftest import snapshot
+from tests.objects import snapshot
 
 pytestmark = pytest.mark.django_db
 

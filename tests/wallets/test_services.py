@@ -203,25 +203,3 @@ class TestHelpers:
         users, errors = parse_member_csv(b"username\nu0\nu1@example.com\nnobody\n\n")
         assert [u.username for u in users] == ["u0", "u1"]
         assert errors == ["Row 4: no user 'nobody'."]
-
-
-class TestRetirement:
-    def test_retirement_signal_removes_memberships_and_keeps_money(self, people):
-        from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL
-
-        user = people[0]
-        api.grant(account=api.user_wallet(user), amount=300, idempotency_key="g")
-        OrganisationMember.objects.create(organisation=Organisation.objects.get(key="HealthU"), user=user)
-        USER_RETIRE_LMS_CRITICAL.send(
-            sender=None, user=user, retired_username="retired_x", retired_email="x@retired"
-        )
-        assert not OrganisationMember.objects.filter(user=user).exists()
-        assert not CreditGroup.objects.filter(members=user).exists()
-        assert available(user) == 300
-        assert_ledger_ok()
-
-    def test_retirement_receiver_never_raises(self):
-        from credits_plugin.integrations.openedx.retirement import on_user_retired
-
-        on_user_retired(sender=None, user="not a user")
-        on_user_retired(sender=None)

@@ -1,16 +1,14 @@
-"""Learner and authoring pages, backfill_awards and seed_demo's awarded credits."""
+"""Pages of awarded credits: the learner's (with the CSV and PDF transcripts) and the course
+authoring page. backfill_awards and seed_demo are in tests/management/commands/."""
 
 from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
-from lms.djangoapps.certificates.models import GeneratedCertificate
-from openedx_events.learning.signals import CERTIFICATE_CHANGED, CERTIFICATE_CREATED
 
 from credits_plugin import api
-from credits_plugin.awards.models import AwardedCredit, CourseCredit, LearnerLicence
+from credits_plugin.awards.models import CourseCredit, LearnerLicence
 from tests.awards.conftest import COURSE
 from tests.factories import UserFactory, operator
 
@@ -93,43 +91,6 @@ class TestAuthoring:
         assert client.get(f"/credits/courses/{quote('course-v1:No+Such+1')}/credits/").status_code == 404
 
 
-def test_backfill_awards_certificates_issued_before_the_credits(course, learner, ethics, capsys):
-    CERTIFICATE_CREATED.disable()
-    CERTIFICATE_CHANGED.disable()
-    try:
-        certificate = GeneratedCertificate.objects.create(
-            user=learner, course_id=api.parse_course_key(COURSE), status="downloadable", verify_uuid="v1"
-        )
-        GeneratedCertificate.objects.create(
-            user=UserFactory(), course_id=api.parse_course_key(COURSE), status="notpassing"
-        )
-    finally:
-        CERTIFICATE_CREATED.enable()
-        CERTIFICATE_CHANGED.enable()
-    api.set_course_credit(course_id=COURSE, credit=ethics, amount=150)
-
-    call_command("backfill_awards", "--dry-run")
-    assert not AwardedCredit.objects.exists()
-    call_command("backfill_awards", "--course", COURSE)
-    call_command("backfill_awards")
-
-    award = AwardedCredit.objects.get()
-    assert (award.user, award.certificate_id, award.issued_at) == (learner, "v1", certificate.created_date)
-    assert "1 credit(s) awarded" in capsys.readouterr().out
-
-
-def test_seed_demo_awards_credits_to_the_demo_learner():
-    call_command("seed_demo")
-    call_command("seed_demo")
-
-    alice = api.find_user("alice")
-    awards = list(api.awards(user=alice))
-    assert [(a.course_id, a.credit_name, a.amount) for a in awards] == [
-        ("course-v1:DemoX+Py101+2026", "Information Technology", 150)
-    ]
-    assert CourseCredit.objects.count() == 4
-
-
 def pdf_text(data: bytes) -> str:
     """The text drawn in a PDF made by ReportLab: its content streams, inflated."""
     import base64
@@ -196,11 +157,3 @@ class TestPdfTranscript:
         assert mine.status_code == 200 and "Ethics" in pdf_text(mine.content)
         assert snoop.get(f"{url}?username={learner.username}").status_code == 403
         assert "Ethics" in pdf_text(staff.get(f"{url}?username={learner.username}").content)
-
-
-def test_course_name_falls_back_to_the_key(course):
-    from credits_plugin.awards.services import course_name
-
-    assert course_name(COURSE) == "Ethics for Accountants"
-    assert course_name("course-v1:Gone+X1+2020") == "course-v1:Gone+X1+2020"
-    assert course_name("not a key") == "not a key"

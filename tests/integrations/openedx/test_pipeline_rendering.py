@@ -50,7 +50,7 @@ def test_certificate_page_prints_the_awarded_credits(client, course, learner, et
         assert text in html
     assert response.context["credits_plugin_awarded_credits"][0]["amount"] == 150
     assert "1.50 hours" in response.context["credits_plugin_awarded_credits_html"]
-    # The stock key too, which the platform's own templates print (see test_stock_certificate).
+    # The stock key too, which the platform's own templates print (see test_pipeline_stock_certificate).
     sentence = "Credits awarded: CPE: Ethics, 1.50 hours, reference number CPE-123, accredited by NASBA."
     assert response.context["accomplishment_copy_course_description"].endswith(sentence)
     assert html.count(sentence) == 1

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from credits_plugin.awards.models import CourseCredit
 from tests.factories import UserFactory, grant_permissions, operator
-from tests.permissions.conftest import COURSE, snapshot
+from tests.objects import COURSE, snapshot
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"

@@ -1,4 +1,6 @@
-"""One object of every plugin model, and a snapshot of everything the plugin stores."""
+"""One object of every plugin model (the ``every_object`` fixture, offered to every test by
+tests/conftest.py), and a snapshot of everything the plugin stores: what the permission matrices
+of the admin (tests/test_admin.py) and the REST API (tests/rest_api/test_permissions.py) need."""
 
 import pytest
 from django.apps import apps

@@ -1,0 +1,3 @@
+"""The awarded-credit fixtures (tests/awards/conftest.py), for the pages that show them."""
+
+from tests.awards.conftest import cle, course, course_key, cpe, ethics, learner, other_course  # noqa: F401
