@@ -101,6 +101,21 @@ class NotReversible(CreditsError):
     default_message = _("This transfer cannot be reversed.")
 
 
+# --- Ledger ------------------------------------------------------------------------------------
+
+
+class InvalidTransferKind(CreditsError):
+    """A transfer of a kind the ledger does not know (``TransferKind``)."""
+
+    code = "invalid_kind"
+
+
+class SameAccount(CreditsError):
+    """A transfer or hold whose debit and credit account are the same account."""
+
+    code = "same_account"
+
+
 # --- Courses, enrolment and checkout -------------------------------------------------------
 
 
