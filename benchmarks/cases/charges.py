@@ -181,49 +181,55 @@ class _LedgerSql(ThroughputCase):
         )
 
     def run_one(self, state: Any) -> None:
-        from credits_plugin.ledger import services
         from credits_plugin.ledger import sql as ledger_sql
+        from credits_plugin.ledger.fastpath import debit_entries
+        from credits_plugin.ledger.lots import lot_deltas, spend_order
 
         ctx, cur, vendor, pick, revenue_of, timezone, ops = state
         account = pick()
         revenue = revenue_of(account)
         now = timezone.now()
-        transfer = [
-            ctx.key(self.name),
-            HASH,
-            "charge",
-            None,
-            AMOUNT,
-            account,
-            revenue,
-            None,
-            None,
-            None,
-            "bench",
-        ]
-        transfer += ["", "", ops.adapt_datetimefield_value(now)]
+        transfer = ledger_sql.TransferRow(
+            idempotency_key=ctx.key(self.name),
+            request_hash=HASH,
+            kind="charge",
+            unit=None,
+            amount=AMOUNT,
+            debit_account_id=account,
+            credit_account_id=revenue,
+            hold_id=None,
+            reverses_id=None,
+            actor_id=None,
+            reason="bench",
+            reference="",
+            batch="",
+            created=ops.adapt_datetimefield_value(now),
+        )
         cur.execute("BEGIN")
         try:
             locked = ledger_sql.lock_spendable(cur, vendor, account, revenue)
             assert locked is not None
             state_, lots = locked
-            transfer[3] = state_.unit
-            changes: dict = {"accounts": {account: (-AMOUNT, 0), revenue: (AMOUNT, 0)}, "transfer": transfer}
+            transfer = transfer._replace(unit=state_.unit)
+            changes: dict = {
+                "accounts": {account: ledger_sql.Delta(-AMOUNT, 0), revenue: ledger_sql.Delta(AMOUNT, 0)},
+                "transfer": transfer,
+            }
             if lots is None:
                 changes["spend"] = ledger_sql.Spend(account, AMOUNT, now)
-                changes["entries"] = [(revenue, None, AMOUNT)]
+                changes["entries"] = [ledger_sql.EntryRow(revenue, None, AMOUNT)]
             else:
                 allocations, left = [], AMOUNT
-                for lot in services._spend_order(lots):
+                for lot in spend_order(lots):
                     part = min(left, lot.remaining)
                     allocations.append([lot.id, part])
                     left -= part
                     if not left:
                         break
-                changes["lots"] = services._lot_deltas(allocations, -1)
+                changes["lots"] = lot_deltas(allocations, -1)
                 changes["entries"] = [
-                    *services._entries_of(account, AMOUNT, allocations),
-                    (revenue, None, AMOUNT),
+                    *debit_entries(account, AMOUNT, allocations),
+                    ledger_sql.EntryRow(revenue, None, AMOUNT),
                 ]
             ledger_sql.write(cur, vendor, **changes)
             cur.execute("COMMIT")

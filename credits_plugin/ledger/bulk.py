@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from credits_plugin import exceptions
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind, LotSource, SystemAccount, TransferKind
+from credits_plugin.ledger.accounts import system_account_id
+from credits_plugin.ledger.checks import Actor, check_amount
+from credits_plugin.ledger.idempotency import transfer_fingerprint
 from credits_plugin.ledger.models import Account, Entry, Lot, Transfer
-from credits_plugin.ledger.services import _check_amount, _fingerprint, system_account_id
 
 
 def bulk_grant(
@@ -30,7 +33,7 @@ def bulk_grant(
     amount: int,
     key_prefix: str,
     kind: str = TransferKind.GRANT,
-    actor=None,
+    actor: Actor = None,
     reason: str = "",
     reference: str = "",
     batch: str = "",
@@ -39,7 +42,7 @@ def bulk_grant(
 ) -> int:
     """Grant ``amount`` to each account, keyed ``<key_prefix>:<account id>``; returns how many
     accounts received it in this call."""
-    _check_amount(amount)
+    check_amount(amount)
     ids = sorted(set(account_ids))
     if not ids:
         return 0
@@ -73,8 +76,7 @@ def bulk_grant(
         shard_of = {row[0]: issuance[row[0] % shards] for row in locked}
 
         def fingerprint(pk: int) -> str:
-            return _fingerprint(
-                op="transfer",
+            return transfer_fingerprint(
                 debit=shard_of[pk],
                 credit=pk,
                 amount=amount,
@@ -144,7 +146,7 @@ def bulk_grant(
         lot_of = dict(
             Lot.objects.filter(transfer_id__in=list(transfer_of.values())).values_list("account_id", "pk")
         )
-        entries: list[tuple] = []
+        entries: list[tuple[int, int, int | None, int]] = []
         for pk, *_ in todo:
             t = transfer_of[pk]
             entries.append((t, shard_of[pk], None, -amount))
@@ -164,12 +166,12 @@ def bulk_grant(
         return len(todo)
 
 
-def _insert(model, fields: list[str], rows: Sequence[tuple]) -> None:
+def _insert(model: type[models.Model], fields: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """One multi-row INSERT of ``rows`` (values of ``fields``, already adapted for the database);
     model instances and the ORM's per-value preparation cost more than the database's work."""
     if not rows:
         return
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, _MAX_PARAMS // len(fields))
     with connection.cursor() as cursor:
@@ -179,6 +181,12 @@ def _insert(model, fields: list[str], rows: Sequence[tuple]) -> None:
                 f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(part))}",  # noqa: S608
                 [value for values in part for value in values],
             )
+
+
+def _column(model: type[models.Model], field: str) -> str:
+    column = model._meta.get_field(field).column  # type: ignore[union-attr]
+    assert isinstance(column, str)
+    return column
 
 
 _TRANSFER_FIELDS = [

@@ -1,10 +1,11 @@
 """Ledger reads. Nothing here changes state, except that a balance read sweeps the expired
-lots of that account first (:func:`credits_plugin.ledger.services.sweep_expired`) when it
+lots of that account first (:func:`credits_plugin.ledger.expiry.sweep_expired`) when it
 finds one that still holds value: no balance shown or quoted includes expired credits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
@@ -12,8 +13,9 @@ from django.utils import timezone
 
 from credits_plugin import exceptions
 from credits_plugin.constants import HoldStatus
+from credits_plugin.ledger.expiry import sweep_expired
+from credits_plugin.ledger.lots import lot_order_by
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
-from credits_plugin.ledger.ordering import lot_order_by
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,6 @@ class Balance:
         return self.balance - self.held
 
 
-_BALANCE_SQL = (
-    "SELECT a.unit, a.balance, a.held, a.overdraft_limit, EXISTS (SELECT 1 FROM "  # noqa: S608
-    f"{Lot._meta.db_table} l WHERE l.account_id = a.id AND l.remaining > 0 AND l.expires_at <= %s) "
-    f"FROM {Account._meta.db_table} a WHERE a.id = %s"
-)
-
-
 def balance(account: Account | int) -> Balance:
     """The cached balance of one account: one primary-key read, whatever its history.
 
@@ -52,20 +47,9 @@ def balance(account: Account | int) -> Balance:
     now = timezone.now()
     row = _read_balance(account_id, now)
     if row[4]:
-        from credits_plugin.ledger.services import sweep_expired
-
         sweep_expired(account_id, now=now)
         row = _read_balance(account_id, now)
     return Balance(account_id, *row[:4])
-
-
-def _read_balance(account_id: int, now) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(_BALANCE_SQL, [connection.ops.adapt_datetimefield_value(now), account_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise exceptions.AccountNotFound(account=account_id)
-    return row
 
 
 def history(account: Account | int, *, limit: int = 50, before_id: int | None = None) -> list[Transfer]:
@@ -82,7 +66,7 @@ def history(account: Account | int, *, limit: int = 50, before_id: int | None = 
 
 def open_lots(account: Account | int) -> list[Lot]:
     """Lots with value left that can still be spent, in the order a charge spends them
-    (:mod:`credits_plugin.ledger.ordering`). An expired lot is never listed: its value is not
+    (:mod:`credits_plugin.ledger.lots`). An expired lot is never listed: its value is not
     spendable (and is moved to the expiry account by the next sweep)."""
     account_id = account if isinstance(account, int) else account.pk
     return list(
@@ -183,3 +167,20 @@ def verify_ledger() -> VerifyReport:
         report.problems.append(f"lot {pk}: remaining is outside 0..amount")
     report.transfers_checked = Transfer.objects.count()
     return report
+
+
+_BALANCE_SQL = (
+    "SELECT a.unit, a.balance, a.held, a.overdraft_limit, EXISTS (SELECT 1 FROM "  # noqa: S608
+    f"{Lot._meta.db_table} l WHERE l.account_id = a.id AND l.remaining > 0 AND l.expires_at <= %s) "
+    f"FROM {Account._meta.db_table} a WHERE a.id = %s"
+)
+
+
+def _read_balance(account_id: int, now: datetime) -> tuple[str, int, int, int | None, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCE_SQL, [connection.ops.adapt_datetimefield_value(now), account_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise exceptions.AccountNotFound(account=account_id)
+    unit, balance_, held, overdraft_limit, expired = row
+    return str(unit), int(balance_), int(held), overdraft_limit, bool(expired)

@@ -29,7 +29,12 @@ Two database facts shape this:
 
 The spendable account is locked only when the other account is an active system account of the
 same unit (checked by the locking statement itself); anything else returns ``None`` and the
-caller takes the general path in ``services``, which locks in the documented order.
+caller takes the general path, which locks in the documented order. Every operation chooses
+between the two paths in one place: :func:`credits_plugin.ledger.fastpath.use_fast_path`.
+
+What is written is passed as typed rows (:class:`TransferRow`, :class:`HoldRow`,
+:class:`EntryRow`, :class:`Delta`, :class:`Resolve`), whose fields are named as the columns they
+fill; how each value is sent follows from the column's name (:data:`_COLUMN_KINDS`).
 """
 
 # ruff: noqa: S608 -- every statement is built from table names and placeholders, never from input
@@ -38,16 +43,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind
+from credits_plugin.ledger.lots import SPEND_ORDER_SQL
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
-from credits_plugin.ledger.ordering import SPEND_ORDER_SQL
 
 ACCOUNT = Account._meta.db_table
 LOT = Lot._meta.db_table
@@ -56,17 +62,84 @@ TRANSFER = Transfer._meta.db_table
 ENTRY = Entry._meta.db_table
 SYSTEM = AccountKind.SYSTEM.value
 
-TRANSFER_COLUMNS = (
-    "idempotency_key, request_hash, kind, unit, amount, debit_account_id, credit_account_id, hold_id, "
-    "reverses_id, actor_id, reason, reference, batch, created"
-)
-#: how each value of TRANSFER_COLUMNS / HOLD_COLUMNS is sent: s(tring), i(nteger), d(atetime), j(son)
-TRANSFER_TYPES = "ssssiiiiiisssd"
-HOLD_COLUMNS = (
-    "idempotency_key, request_hash, kind, unit, amount, debit_account_id, credit_account_id, status, "
-    "allocations, expires_at, resolved_at, actor_id, reason, reference, created"
-)
-HOLD_TYPES = "ssssiiisjddissd"
+
+class TransferRow(NamedTuple):
+    """A new transfer: one value per column of its table, named as the column."""
+
+    idempotency_key: str
+    request_hash: str
+    kind: str
+    #: None until the locking statement has read the debit account's unit
+    unit: str | None
+    amount: int
+    debit_account_id: int
+    credit_account_id: int
+    hold_id: int | None
+    reverses_id: int | None
+    actor_id: int | None
+    reason: str
+    reference: str
+    batch: str
+    #: adapted for the database (``connection.ops.adapt_datetimefield_value``)
+    created: Any
+
+
+class HoldRow(NamedTuple):
+    """A new hold: one value per column of its table, named as the column."""
+
+    idempotency_key: str
+    request_hash: str
+    kind: str
+    #: None until the locking statement has read the debit account's unit
+    unit: str | None
+    amount: int
+    debit_account_id: int
+    credit_account_id: int
+    status: str
+    #: JSON text ``[[lot id, amount], ...]``; None when the database allocates (PostgreSQL)
+    allocations: str | None
+    expires_at: Any
+    resolved_at: Any
+    actor_id: int | None
+    reason: str
+    reference: str
+    created: Any
+
+
+class EntryRow(NamedTuple):
+    """An entry of the new transfer."""
+
+    account_id: int
+    lot_id: int | None
+    amount: int
+
+
+class Delta(NamedTuple):
+    """A change of an account's cached balance and held amount."""
+
+    balance: int
+    held: int
+
+
+class Resolve(NamedTuple):
+    """A hold's change of status."""
+
+    hold_id: int
+    status: str
+    #: adapted for the database
+    resolved_at: Any
+
+
+TRANSFER_COLUMNS = ", ".join(TransferRow._fields)
+HOLD_COLUMNS = ", ".join(HoldRow._fields)
+#: how the value of a column is sent: i(nteger), d(atetime), j(son); any other column s(tring)
+_COLUMN_KINDS = {
+    **dict.fromkeys(
+        ("amount", "debit_account_id", "credit_account_id", "hold_id", "reverses_id", "actor_id"), "i"
+    ),
+    **dict.fromkeys(("created", "expires_at", "resolved_at"), "d"),
+    "allocations": "j",
+}
 #: every field of a hold, in model order, as :func:`lock_hold` reads it
 _HOLD_FIELDS = [f.attname for f in Hold._meta.concrete_fields]
 _HOLD_SELECT = ", ".join(f"h.{f.column}" for f in Hold._meta.concrete_fields)
@@ -75,6 +148,8 @@ _PG_CASTS = {"s": "", "d": "::timestamptz", "j": "::jsonb"}
 
 
 class LockedAccount(NamedTuple):
+    """The spendable account, as the fast path's locking statement reads it."""
+
     unit: str
     balance: int
     held: int
@@ -83,6 +158,8 @@ class LockedAccount(NamedTuple):
 
 
 class OpenLot(NamedTuple):
+    """A lot that still holds value, as the fast path reads it."""
+
     id: int
     remaining: int
     expires_at: dt.datetime | None
@@ -96,13 +173,32 @@ class Spend(NamedTuple):
 
     account_id: int
     amount: int
-    now: Any
+    now: dt.datetime
 
 
 class Written(NamedTuple):
+    """What a write returns: the new transfer's or hold's id."""
+
     id: int | None
     #: ``[[lot id, amount], ...]`` when a Spend was allocated by the database
-    allocations: list | None = None
+    allocations: list[list[int]] | None = None
+
+
+class LockedSpendable(NamedTuple):
+    """The locked spendable account, with its open lots (None on PostgreSQL: the write reads
+    them)."""
+
+    account: LockedAccount
+    lots: list[OpenLot] | None
+
+
+class LockedHold(NamedTuple):
+    """A locked hold, whether its debit account is active, and that account's available
+    balance."""
+
+    hold: Hold
+    debit_active: bool
+    available: int
 
 
 def aware(value: Any) -> Any:
@@ -116,82 +212,7 @@ def aware(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-class _Statement:
-    """Collects the parameters of one statement.
-
-    Integers (ids, amounts; ``int()`` refuses anything else) are written into the text on
-    MariaDB and SQLite, because MySQLdb escapes every parameter in Python on every call. On
-    PostgreSQL everything is a parameter: psycopg caches the parsing of a statement whose text
-    does not change, and a long statement is costly to parse again.
-    """
-
-    __slots__ = ("params", "pg")
-
-    def __init__(self, vendor: str) -> None:
-        self.pg = vendor == "postgresql"
-        self.params: list[Any] = []
-
-    def num(self, value: Any) -> str:
-        if self.pg:
-            self.params.append(None if value is None else int(value))
-            return "%s::bigint"
-        return "NULL" if value is None else str(int(value))
-
-    def value(self, value: Any, kind: str = "s") -> str:
-        """A string ('s'), datetime ('d'), JSON ('j') or integer ('i') value."""
-        if kind == "i":
-            return self.num(value)
-        self.params.append(value)
-        # PostgreSQL: INSERT ... SELECT resolves an untyped parameter (a NULL above all) as text.
-        return "%s" + _PG_CASTS[kind] if self.pg else "%s"
-
-    def row(self, values: Sequence[Any], types: str, sql: dict[int, str] | None = None) -> str:
-        """One row of values; ``sql`` puts SQL expressions at some positions instead."""
-        return ", ".join(
-            sql[i] if sql and i in sql else self.value(value, kind)
-            for i, (value, kind) in enumerate(zip(values, types, strict=True))
-        )
-
-    def execute(self, cursor, sql: str) -> None:
-        cursor.execute(sql, self.params)
-
-
-class _PreparedCursor:
-    """Mixed into psycopg's server-side-binding cursor: every statement is prepared."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        try:
-            return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
-        finally:
-            if self._query is None:  # type: ignore[has-type]
-                # psycopg records no query for a prepared execution (nor for one that failed);
-                # Django's query log reads it.
-                self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
-
-
-class _LoggedQuery(NamedTuple):
-    query: bytes
-    params: None = None
-
-
-_prepared_cursor_class: type | None = None
-_NEVER_AUTOMATICALLY = 2**31
-
-
-def _prepared(connection) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    wanted = setting("CREDITS_PLUGIN_PREPARED_STATEMENTS")
-    if wanted is None:
-        return not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
-    return bool(wanted)
-
-
-def cursor(connection):
+def cursor(connection: BaseDatabaseWrapper) -> Any:
     """A cursor for the hot path's statements.
 
     On PostgreSQL the statements are prepared on the server (psycopg's ``prepare=True``, which
@@ -215,16 +236,10 @@ def cursor(connection):
         # (OPTIONS server_side_binding) count executions and would prepare after this many.
         driver.prepare_threshold = _NEVER_AUTOMATICALLY
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_prepared_cursor_class(driver))
+        return connection._prepare_cursor(_prepared_cursor_class(driver))  # type: ignore[attr-defined]
 
 
-def _lots(rows: Sequence[Sequence[Any]]) -> list[OpenLot]:
-    return [OpenLot(r[0], r[1], aware(r[2]), r[3], aware(r[4])) for r in rows if r[0] is not None]
-
-
-def lock_spendable(
-    cursor, vendor: str, debit_id: int, credit_id: int
-) -> tuple[LockedAccount, list[OpenLot] | None] | None:
+def lock_spendable(cursor: Any, vendor: str, debit_id: int, credit_id: int) -> LockedSpendable | None:
     """Lock the spendable account ``debit_id`` -- with its open lots, except on PostgreSQL where
     the write reads them -- when ``credit_id`` is an active system account of the same unit;
     otherwise lock nothing and return None."""
@@ -237,7 +252,7 @@ def lock_spendable(
     if q.pg:
         q.execute(cursor, f"SELECT {columns} FROM {ACCOUNT} a WHERE {where} FOR UPDATE OF a")
         row = cursor.fetchone()
-        return None if row is None else (LockedAccount(*row), None)
+        return None if row is None else LockedSpendable(LockedAccount(*row), None)
     q.execute(
         cursor,
         f"SELECT {columns}, l.id, l.remaining, l.expires_at, l.source, l.created FROM {ACCOUNT} a "
@@ -248,10 +263,12 @@ def lock_spendable(
     if not rows:
         return None
     unit, balance, held, limit, active = rows[0][:5]
-    return LockedAccount(unit, balance, held, limit, bool(active)), _lots([r[5:] for r in rows])
+    return LockedSpendable(
+        LockedAccount(unit, balance, held, limit, bool(active)), _lots([r[5:] for r in rows])
+    )
 
 
-def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool, int] | None:
+def lock_hold(cursor: Any, vendor: str, hold_id: int) -> LockedHold | None:
     """Lock a hold and its spendable debit account (fresh rows of both), when its credit account
     is an active system account; returns the hold, whether the debit account is active, and
     its available balance."""
@@ -289,28 +306,28 @@ def lock_hold(cursor, vendor: str, hold_id: int) -> tuple[Hold, bool, int] | Non
             values[i] = _json(values[i])
         elif kind == "time":
             values[i] = aware(values[i])
-    return Hold.from_db("default", _HOLD_FIELDS, values), bool(row[-2]), int(row[-1])
+    return LockedHold(Hold.from_db("default", _HOLD_FIELDS, values), bool(row[-2]), int(row[-1]))
 
 
 def write(
-    cursor,
+    cursor: Any,
     vendor: str,
     *,
-    accounts: dict[int, tuple[int, int]],
+    accounts: Mapping[int, Delta],
     spend: Spend | None = None,
-    lots: dict[int, int] | None = None,
-    transfer: Sequence[Any] | None = None,
-    entries: Sequence[tuple[int, int | None, int]] = (),
-    hold: Sequence[Any] | None = None,
-    resolve: tuple[int, str, Any] | None = None,
+    lots: Mapping[int, int] | None = None,
+    transfer: TransferRow | None = None,
+    entries: Sequence[EntryRow] = (),
+    hold: HoldRow | None = None,
+    resolve: Resolve | None = None,
 ) -> Written | None:
     """Write one hot-path change; returns the new transfer's or hold's id.
 
-    ``accounts``: {account id: (balance delta, held delta)}; ``spend``: lots to allocate in
+    ``accounts``: {account id: change of balance and held}; ``spend``: lots to allocate in
     the database (PostgreSQL only; their entries are added to ``entries``), or ``lots``: {lot
-    id: remaining delta} planned by the caller; ``transfer``: values of TRANSFER_COLUMNS;
-    ``entries``: (account id, lot id, amount) of the new transfer; ``hold``: values of
-    HOLD_COLUMNS; ``resolve``: (hold id, new status, resolved at). The spendable account must
+    id: remaining delta} planned by the caller; ``transfer``: the new transfer; ``entries``:
+    the entries of the new transfer; ``hold``: the new hold; ``resolve``: the hold's new status
+    and when it changed. The spendable account must
     be locked; system accounts are locked here, last. Returns None, having written nothing,
     when ``spend`` met an expired lot that still holds value.
     """
@@ -325,13 +342,11 @@ def write(
     new_id = None
     if hold is not None:
         q = _Statement(vendor)
-        q.execute(cursor, f"INSERT INTO {HOLD} ({HOLD_COLUMNS}) VALUES ({q.row(hold, HOLD_TYPES)})")
+        q.execute(cursor, f"INSERT INTO {HOLD} ({HOLD_COLUMNS}) VALUES ({q.row(hold)})")
         new_id = cursor.lastrowid
     if transfer is not None:
         q = _Statement(vendor)
-        q.execute(
-            cursor, f"INSERT INTO {TRANSFER} ({TRANSFER_COLUMNS}) VALUES ({q.row(transfer, TRANSFER_TYPES)})"
-        )
+        q.execute(cursor, f"INSERT INTO {TRANSFER} ({TRANSFER_COLUMNS}) VALUES ({q.row(transfer)})")
         new_id = cursor.lastrowid
         q = _Statement(vendor)
         rows = ", ".join(f"({q.num(new_id)}, {q.num(a)}, {q.num(lot)}, {q.num(m)})" for a, lot, m in entries)
@@ -339,7 +354,89 @@ def write(
     return Written(new_id)
 
 
-def _case(q: _Statement, alias: str, column: str, deltas: dict[int, int]) -> str:
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+class _Statement:
+    """Collects the parameters of one statement.
+
+    Integers (ids, amounts; ``int()`` refuses anything else) are written into the text on
+    MariaDB and SQLite, because MySQLdb escapes every parameter in Python on every call. On
+    PostgreSQL everything is a parameter: psycopg caches the parsing of a statement whose text
+    does not change, and a long statement is costly to parse again.
+    """
+
+    __slots__ = ("params", "pg")
+
+    def __init__(self, vendor: str) -> None:
+        self.pg = vendor == "postgresql"
+        self.params: list[Any] = []
+
+    def num(self, value: Any) -> str:
+        if self.pg:
+            self.params.append(None if value is None else int(value))
+            return "%s::bigint"
+        return "NULL" if value is None else str(int(value))
+
+    def value(self, value: Any, kind: str = "s") -> str:
+        """A string ('s'), datetime ('d'), JSON ('j') or integer ('i') value."""
+        if kind == "i":
+            return self.num(value)
+        self.params.append(value)
+        # PostgreSQL: INSERT ... SELECT resolves an untyped parameter (a NULL above all) as text.
+        return "%s" + _PG_CASTS[kind] if self.pg else "%s"
+
+    def row(self, values: TransferRow | HoldRow, sql: Mapping[str, str] | None = None) -> str:
+        """One row of values, each sent as its column's kind; ``sql`` puts SQL expressions in
+        some columns instead."""
+        return ", ".join(
+            sql[column] if sql and column in sql else self.value(value, _COLUMN_KINDS.get(column, "s"))
+            for column, value in zip(values._fields, values, strict=True)
+        )
+
+    def execute(self, cursor: Any, sql: str) -> None:
+        cursor.execute(sql, self.params)
+
+
+class _PreparedCursor:
+    """Mixed into psycopg's server-side-binding cursor: every statement is prepared."""
+
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
+        finally:
+            if self._query is None:  # type: ignore[has-type]
+                # psycopg records no query for a prepared execution (nor for one that failed);
+                # Django's query log reads it.
+                self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
+
+
+class _LoggedQuery(NamedTuple):
+    query: bytes
+    params: None = None
+
+
+_prepared_cursor_class: type | None = None
+_NEVER_AUTOMATICALLY = 2**31
+
+
+def _prepared(connection: BaseDatabaseWrapper) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    wanted = setting("CREDITS_PLUGIN_PREPARED_STATEMENTS")
+    if wanted is None:
+        return not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    return bool(wanted)
+
+
+def _lots(rows: Sequence[Sequence[Any]]) -> list[OpenLot]:
+    return [OpenLot(r[0], r[1], aware(r[2]), r[3], aware(r[4])) for r in rows if r[0] is not None]
+
+
+def _case(q: _Statement, alias: str, column: str, deltas: Mapping[int, int]) -> str:
     """``column = column + CASE id WHEN ... END`` over ``deltas`` (a multi-table UPDATE updates
     each row once, so the new value may depend on the row's own id only)."""
     whens = " ".join(f"WHEN {q.num(k)} THEN {q.num(v)}" for k, v in sorted(deltas.items()))
@@ -351,36 +448,38 @@ def _in(q: _Statement, ids: Iterable[int]) -> str:
 
 
 def _update_all(
-    cursor, vendor: str, accounts: dict[int, tuple[int, int]], lots: dict[int, int], resolve
+    cursor: Any, vendor: str, accounts: Mapping[int, Delta], lots: Mapping[int, int], resolve: Resolve | None
 ) -> None:
     """MariaDB/MySQL: every update of the change in one multi-table UPDATE."""
     q = _Statement(vendor)
     tables = [f"{ACCOUNT} a"]
     sets = [
-        _case(q, "a.", "balance", {k: v[0] for k, v in accounts.items()}),
-        _case(q, "a.", "held", {k: v[1] for k, v in accounts.items()}),
+        _case(q, "a.", "balance", {k: v.balance for k, v in accounts.items()}),
+        _case(q, "a.", "held", {k: v.held for k, v in accounts.items()}),
     ]
     if lots:
         tables.append(f"{LOT} l")
         sets.append(_case(q, "l.", "remaining", lots))
     if resolve is not None:
         tables.append(f"{HOLD} h")
-        sets.append(f"h.status = {q.value(resolve[1])}, h.resolved_at = {q.value(resolve[2], 'd')}")
+        sets.append(
+            f"h.status = {q.value(resolve.status)}, h.resolved_at = {q.value(resolve.resolved_at, 'd')}"
+        )
     where = [f"a.id IN ({_in(q, accounts)})"]
     if lots:
         where.append(f"l.id IN ({_in(q, lots)})")
     if resolve is not None:
-        where.append(f"h.id = {q.num(resolve[0])}")
+        where.append(f"h.id = {q.num(resolve.hold_id)}")
     q.execute(cursor, f"UPDATE {', '.join(tables)} SET {', '.join(sets)} WHERE {' AND '.join(where)}")
 
 
 def _update_each(
-    cursor, vendor: str, accounts: dict[int, tuple[int, int]], lots: dict[int, int], resolve
+    cursor: Any, vendor: str, accounts: Mapping[int, Delta], lots: Mapping[int, int], resolve: Resolve | None
 ) -> None:
     """SQLite: one UPDATE per table."""
     q = _Statement(vendor)
-    balance = _case(q, "", "balance", {k: v[0] for k, v in accounts.items()})
-    held = _case(q, "", "held", {k: v[1] for k, v in accounts.items()})
+    balance = _case(q, "", "balance", {k: v.balance for k, v in accounts.items()})
+    held = _case(q, "", "held", {k: v.held for k, v in accounts.items()})
     q.execute(cursor, f"UPDATE {ACCOUNT} SET {balance}, {held} WHERE id IN ({_in(q, accounts)})")
     if lots:
         q = _Statement(vendor)
@@ -388,10 +487,10 @@ def _update_each(
         q.execute(cursor, f"UPDATE {LOT} SET {remaining} WHERE id IN ({_in(q, lots)})")
     if resolve is not None:
         q = _Statement(vendor)
-        status, resolved = q.value(resolve[1]), q.value(resolve[2], "d")
+        status, resolved = q.value(resolve.status), q.value(resolve.resolved_at, "d")
         q.execute(
             cursor,
-            f"UPDATE {HOLD} SET status = {status}, resolved_at = {resolved} WHERE id = {q.num(resolve[0])}",
+            f"UPDATE {HOLD} SET status = {status}, resolved_at = {resolved} WHERE id = {q.num(resolve.hold_id)}",
         )
 
 
@@ -405,7 +504,16 @@ _OPEN = "remaining + 0 > 0"
 _ALLOCATIONS_JSON = "COALESCE((SELECT jsonb_agg(jsonb_build_array(id, part) ORDER BY ord) FROM alloc), '[]')"
 
 
-def _write_cte(cursor, accounts, spend, lots, transfer, entries, hold, resolve) -> Written | None:
+def _write_cte(
+    cursor: Any,
+    accounts: Mapping[int, Delta],
+    spend: Spend | None,
+    lots: Mapping[int, int],
+    transfer: TransferRow | None,
+    entries: Sequence[EntryRow],
+    hold: HoldRow | None,
+    resolve: Resolve | None,
+) -> Written | None:
     """PostgreSQL: every write in one statement, the sub-statements in the order of the text
     (parameters are numbered in that order)."""
     q = _Statement("postgresql")
@@ -430,7 +538,7 @@ def _write_cte(cursor, accounts, spend, lots, transfer, entries, hold, resolve) 
     result = "SELECT NULL"
     if transfer is not None:
         parts.append(
-            f"t AS (INSERT INTO {TRANSFER} ({TRANSFER_COLUMNS}) SELECT {q.row(transfer, TRANSFER_TYPES)} "
+            f"t AS (INSERT INTO {TRANSFER} ({TRANSFER_COLUMNS}) SELECT {q.row(transfer)} "
             f"WHERE TRUE{guard} RETURNING id)"
         )
         selects = []
@@ -446,7 +554,7 @@ def _write_cte(cursor, accounts, spend, lots, transfer, entries, hold, resolve) 
         )
         result = "SELECT id FROM t"
     if hold is not None:
-        values = q.row(hold, HOLD_TYPES, {8: _ALLOCATIONS_JSON} if spend is not None else None)
+        values = q.row(hold, {"allocations": _ALLOCATIONS_JSON} if spend is not None else None)
         parts.append(
             f"h AS (INSERT INTO {HOLD} ({HOLD_COLUMNS}) SELECT {values} WHERE TRUE{guard} RETURNING id, allocations)"
         )
@@ -462,9 +570,9 @@ def _write_cte(cursor, accounts, spend, lots, transfer, entries, hold, resolve) 
             f"WHERE {LOT}.id = v.id)"
         )
     if resolve is not None:
-        status, resolved = q.value(resolve[1]), q.value(resolve[2], "d")
+        status, resolved = q.value(resolve.status), q.value(resolve.resolved_at, "d")
         parts.append(
-            f"r AS (UPDATE {HOLD} SET status = {status}, resolved_at = {resolved} WHERE id = {q.num(resolve[0])}{guard})"
+            f"r AS (UPDATE {HOLD} SET status = {status}, resolved_at = {resolved} WHERE id = {q.num(resolve.hold_id)}{guard})"
         )
     rows = ", ".join(f"({q.num(k)}, {q.num(b)}, {q.num(h)})" for k, (b, h) in sorted(accounts.items()))
     parts.append(

@@ -1,7 +1,7 @@
 """Lots are listed in exactly the order charges spend them, on every database.
 
 The order (soonest expiry first with no-expiry last, then free before paid, then oldest) is
-defined once in ``credits_plugin.ledger.ordering``; the listing (``open_lots``, the My credits
+defined once in ``credits_plugin.ledger.lots``; the listing (``open_lots``, the My credits
 page, the REST history) is checked against the lots that charges actually consume, on the fast
 path (charges to the revenue account) and on the general path (transfers between wallets).
 """
@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from credits_plugin import api
 from credits_plugin.constants import LotSource, TransferKind
-from credits_plugin.ledger import services
+from credits_plugin.ledger.lots import spend_order
 from credits_plugin.ledger.models import Entry, Lot
 from tests.factories import UserFactory
 
@@ -69,9 +69,9 @@ def test_the_listing_is_the_spending_order(lots):
     wallet, ids = lots
     assert _labels(ids, [lot.pk for lot in api.open_lots(wallet)]) == EXPECTED
     # The Python sort key (ORM path and MariaDB/SQLite fast path) agrees with the database.
-    assert _labels(
-        ids, [lot.pk for lot in services._spend_order(list(Lot.objects.filter(account=wallet)))]
-    ) == (EXPECTED)
+    assert _labels(ids, [lot.pk for lot in spend_order(list(Lot.objects.filter(account=wallet)))]) == (
+        EXPECTED
+    )
 
 
 @pytest.mark.parametrize("path", ["fast", "general"])
