@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin.emails import credits
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+from credits_plugin.money import format_credits
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,7 +76,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("available"))
     def available(self, obj):
-        return credits(obj.available)
+        return format_credits(obj.available)
 
     def get_urls(self):
         from credits_plugin.wallets.admin import set_balance_view

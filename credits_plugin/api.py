@@ -14,6 +14,7 @@ from credits_plugin.ledger import selectors as _ledger_selectors
 from credits_plugin.ledger import services as _ledger
 from credits_plugin.ledger.models import Account, Hold, Transfer, Unit
 from credits_plugin.ledger.selectors import Balance, VerifyReport
+from credits_plugin.money import format_credits
 from credits_plugin.pricing import services as _pricing
 from credits_plugin.purchases import services as _purchases
 from credits_plugin.wallets import services as _wallets
@@ -44,7 +45,6 @@ __all__ = [
     "expire_holds",
     "expire_lots",
     "find_user",
-    "format_amount",
     "format_credits",
     "get_credit",
     "grant",
@@ -317,13 +317,6 @@ def course_exists(*, course_key) -> bool:
 parse_course_key = _purchases.parse_course_key
 
 
-def format_credits(amount: int) -> str:
-    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
-    from credits_plugin.emails import credits
-
-    return credits(amount)
-
-
 def purchase_for(*, user, purchase_id: int):
     """One of the user's own purchases."""
     from credits_plugin.purchases.models import Purchase
@@ -353,7 +346,6 @@ awards = _awards.awards
 award_row = _awards.award_row
 preview_course_credits = _awards.preview_rows
 certificate_credits = _awards.certificate_credits
-format_amount = _awards.format_amount
 transcript_csv = _awards.transcript_csv
 transcript_pdf = _awards.transcript_pdf
 list_credit_types = _awards.list_credit_types

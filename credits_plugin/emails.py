@@ -35,10 +35,3 @@ def send_templated(*, user, template: str, context: dict) -> bool:
         log.exception("Could not send the %s email to user %s", template, user.pk)
         return False
     return True
-
-
-def credits(amount: int) -> str:
-    """Hundredths of a credit as people read them: 1250 -> '12.50'."""
-    sign = "-" if amount < 0 else ""
-    whole, cents = divmod(abs(int(amount)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"

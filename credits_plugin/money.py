@@ -16,7 +16,6 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin.emails import credits as format_credits
 from credits_plugin.exceptions import InvalidAmount
 from credits_plugin.ledger.services import MAX_AMOUNT
 
@@ -39,6 +38,14 @@ _DECIMAL = re.compile(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<fraction>[0-9]*))?", re.ASCII
 )
 _MAX_DIGITS = len(str(MAX_AMOUNT))
+
+
+def format_credits(amount: int) -> str:
+    """Hundredths as people read them, with thousands grouped: 1250 -> '12.50',
+    -123456 -> '-1,234.56'. The one way every page, email, export and admin shows an amount."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(int(amount)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def _minimum(allow_zero: bool) -> int:

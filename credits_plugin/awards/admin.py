@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from credits_plugin import exceptions
 from credits_plugin.awards import services
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
-from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
-from credits_plugin.money import HundredthsFormField
+from credits_plugin.money import HundredthsFormField, format_credits
 
 
 class _ServiceRulesForm(forms.ModelForm):
@@ -114,7 +113,7 @@ class CourseCreditAdmin(HistoryAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return f"{credits(obj.amount)} {obj.credit.unit_label}"
+        return f"{format_credits(obj.amount)} {obj.credit.unit_label}"
 
 
 @admin.register(AwardedCredit)
@@ -128,7 +127,7 @@ class AwardedCreditAdmin(HistoryAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return f"{credits(obj.amount)} {obj.unit_label}"
+        return f"{format_credits(obj.amount)} {obj.unit_label}"
 
     def has_add_permission(self, request, obj=None):
         return False

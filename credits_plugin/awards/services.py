@@ -25,12 +25,10 @@ from html import escape
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
-from credits_plugin.conf import platform
+from credits_plugin.courses import course_name, parse_course_key, require_course
 from credits_plugin.money import check_hundredths, format_credits, parse_ascii_int
 
 log = logging.getLogger(__name__)
@@ -46,32 +44,6 @@ def validate_amount(amount) -> int:
     """An amount in hundredths: an int (never a bool or a float) between 1 and the ledger's
     maximum; InvalidAmount says the allowed range."""
     return check_hundredths(amount)
-
-
-def parse_course_key(course_id) -> CourseKey:
-    if isinstance(course_id, CourseKey):
-        return course_id
-    try:
-        return CourseKey.from_string(str(course_id))
-    except InvalidKeyError as exc:
-        raise exceptions.InvalidCourseKey(course_id=str(course_id)) from exc
-
-
-def course_name(course_id) -> str:
-    """The course's display name, or its key when the course is gone or the key is not one."""
-    try:
-        overview = platform().get_course_overview(parse_course_key(course_id))
-    except exceptions.InvalidCourseKey:
-        return str(course_id)
-    return (getattr(overview, "display_name", "") or "") or str(course_id)
-
-
-def require_course(course_id) -> CourseKey:
-    """The course key of an existing course; InvalidCourseKey (400) or UnknownCourse (404)."""
-    course_key = parse_course_key(course_id)
-    if platform().get_course_overview(course_key) is None:
-        raise exceptions.UnknownCourse(course_id=str(course_key))
-    return course_key
 
 
 def _text(value, *, field: str, required: bool, max_length: int) -> str:
@@ -399,11 +371,10 @@ def award_row(award: AwardedCredit) -> dict:
 
 def with_display(row: dict) -> dict:
     """The row with ``amount_display``: 150 hundredths of hours -> "1.50 hours"."""
-    return {**row, "amount_display": f"{format_amount(row['amount'])} {row['unit_label']}".strip()}
+    return {**row, "amount_display": f"{format_credits(row['amount'])} {row['unit_label']}".strip()}
 
 
 #: Hundredths as people read them: 150 -> "1.50" (the plugin's one formatter).
-format_amount = format_credits
 
 
 def certificate_credits(*, user_id, course_id, preview: bool = False) -> list[dict]:
@@ -541,7 +512,7 @@ def transcript_csv(*, user) -> str:
                     award.issued_at.date().isoformat(),
                     award.type_name,
                     award.credit_name,
-                    format_amount(award.amount),
+                    format_credits(award.amount),
                     award.unit_label,
                     award.reference_number,
                     award.accrediting_body,
@@ -560,7 +531,7 @@ def transcript_csv(*, user) -> str:
                     "",
                     _csv_cell(row["type_name"]),
                     "",
-                    format_amount(row["amount"]),
+                    format_credits(row["amount"]),
                     _csv_cell(row["unit_label"]),
                 ]
             )
@@ -651,7 +622,7 @@ def transcript_pdf(*, user) -> bytes:
                 award.issued_at.date().isoformat(),
                 award.type_name,
                 award.credit_name,
-                f"{format_amount(award.amount)} {award.unit_label}",
+                f"{format_credits(award.amount)} {award.unit_label}",
                 award.reference_number,
                 award.accrediting_body,
             ]
@@ -661,7 +632,7 @@ def transcript_pdf(*, user) -> bytes:
     else:
         story.append(table(rows, [60, 22, 35, 45, 28, 35, 42]))
         totals = [[_("Type"), _("Total")]] + [
-            [row["type_name"], f"{format_amount(row['amount'])} {row['unit_label']}"]
+            [row["type_name"], f"{format_credits(row['amount'])} {row['unit_label']}"]
             for row in learner_summary(user=user)["by_type"]
         ]
         story += [Spacer(1, 6 * mm), Paragraph(escape(_("Totals by type")), styles["Heading2"])]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 from simple_history.models import HistoricalRecords
 
+from credits_plugin.money import format_credits
+
 
 class CurrencyValue(models.Model):
     """How many credits one whole unit of a currency is worth (1 USD = 1 credit: 100).
@@ -40,7 +42,7 @@ class CurrencyValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.currency.upper()} = {self.credits_per_unit / 100:g} credits"
+        return f"1 {self.currency.upper()} = {format_credits(self.credits_per_unit)} credits"
 
 
 class PriceTier(models.Model):
@@ -60,7 +62,7 @@ class PriceTier(models.Model):
         constraints = [models.CheckConstraint(condition=Q(price__gt=0), name="credits_tier_price_positive")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.price / 100:g} credits)"
+        return f"{self.name} ({format_credits(self.price)} credits)"
 
 
 class CourseTier(models.Model):
@@ -110,4 +112,4 @@ class ModePrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course_key} {self.mode_slug}: {self.price / 100:g} credits"
+        return f"{self.course_key} {self.mode_slug}: {format_credits(self.price)} credits"

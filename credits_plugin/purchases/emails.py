@@ -1,6 +1,7 @@
 """Emails about purchases: the receipt and the refund notice."""
 
-from credits_plugin.emails import credits, send_templated
+from credits_plugin.emails import send_templated
+from credits_plugin.money import format_credits
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.purchases.services import describe_purchase
 
@@ -10,8 +11,8 @@ def _context(purchase: Purchase) -> dict:
     return {
         **describe_purchase(purchase),
         "purchase": purchase,
-        "amount": credits(purchase.amount),
-        "balance": credits(account.balance - account.held),
+        "amount": format_credits(purchase.amount),
+        "balance": format_credits(account.balance - account.held),
     }
 
 

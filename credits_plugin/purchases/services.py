@@ -16,15 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.conf import platform, setting
 from credits_plugin.constants import AccountKind, HoldStatus, SystemAccount, TransferKind
-from credits_plugin.emails import credits as format_credits
+from credits_plugin.courses import parse_course_key
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account
+from credits_plugin.money import format_credits
 from credits_plugin.pricing.services import Price, require_price
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import credits_enabled
@@ -34,15 +34,6 @@ from credits_plugin.wallets.services import credits_enabled_for_org, organisatio
 log = logging.getLogger(__name__)
 
 PERSONAL = "personal"
-
-
-def parse_course_key(course_id) -> CourseKey:
-    if isinstance(course_id, CourseKey):
-        return course_id
-    try:
-        return CourseKey.from_string(str(course_id))
-    except InvalidKeyError as exc:
-        raise exceptions.InvalidCourseKey(course_id=str(course_id)) from exc
 
 
 @dataclass(frozen=True)

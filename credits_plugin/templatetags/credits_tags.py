@@ -2,7 +2,7 @@
 
 from django import template
 
-from credits_plugin.emails import credits
+from credits_plugin.money import format_credits
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def as_credits(amount) -> str:
     """Hundredths of a credit as people read them: 1250 -> '12.50'."""
     if amount is None or amount == "":
         return ""
-    return credits(int(amount))
+    return format_credits(int(amount))
 
 
 @register.inclusion_tag("credits_plugin/header_balance.html", takes_context=True)

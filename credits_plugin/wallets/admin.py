@@ -19,10 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from credits_plugin import exceptions, permissions
-from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.ledger.models import Account
-from credits_plugin.money import CreditsFormField, HundredthsFormField, parse_ascii_int, range_message
+from credits_plugin.money import (
+    CreditsFormField,
+    HundredthsFormField,
+    format_credits,
+    parse_ascii_int,
+    range_message,
+)
 from credits_plugin.wallets import services
 from credits_plugin.wallets.models import (
     CreditGroup,
@@ -128,12 +133,12 @@ class OrganisationAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("member spending cap"))
     def cap(self, obj):
-        return "" if obj.member_spending_cap is None else credits(obj.member_spending_cap)
+        return "" if obj.member_spending_cap is None else format_credits(obj.member_spending_cap)
 
     @admin.display(description=gettext_lazy("wallet balance"))
     def wallet_balance(self, obj):
         account = Account.objects.filter(holder=f"org:{obj.key}").first()
-        return credits(account.balance - account.held) if account else credits(0)
+        return format_credits(account.balance - account.held) if account else format_credits(0)
 
 
 # --- Bulk give / reset ----------------------------------------------------------------------
@@ -189,7 +194,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("credits"))
     def amount_credits(self, obj):
-        return credits(obj.amount)
+        return format_credits(obj.amount)
 
     @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
@@ -274,8 +279,8 @@ class GrantBatchAdmin(admin.ModelAdmin):
             else:
                 context.update(
                     preview=preview,
-                    total=credits(preview.total),
-                    amount=credits(data["amount"]),
+                    total=format_credits(preview.total),
+                    amount=format_credits(data["amount"]),
                     idempotency_key=f"admin:{uuid.uuid4()}",
                 )
         return TemplateResponse(request, "admin/credits_plugin/batch_form.html", context)
@@ -360,7 +365,7 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
         "opts": Account._meta,
         "account": account,
         "form": form,
-        "current": credits(account.balance - account.held),
+        "current": format_credits(account.balance - account.held),
     }
     if request.method == "POST" and form.is_valid():
         new = form.cleaned_data["balance"]
@@ -379,9 +384,11 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
             except exceptions.CreditsError as exc:
                 form.add_error(None, exc.message)
             else:
-                model_admin.message_user(request, _("Balance set to {amount}.").format(amount=credits(new)))
+                model_admin.message_user(
+                    request, _("Balance set to {amount}.").format(amount=format_credits(new))
+                )
                 return HttpResponseRedirect(reverse("admin:credits_plugin_account_change", args=[account.pk]))
-        context.update(confirming=True, new=credits(new), key=str(uuid.uuid4()))
+        context.update(confirming=True, new=format_credits(new), key=str(uuid.uuid4()))
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
 
 
@@ -404,4 +411,4 @@ class EarningRuleAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("credits"))
     def amount_credits(self, obj):
-        return credits(obj.amount)
+        return format_credits(obj.amount)

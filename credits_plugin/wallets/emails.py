@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind
-from credits_plugin.emails import credits, send_templated
+from credits_plugin.emails import send_templated
 from credits_plugin.ledger.models import Account, Lot, Transfer
+from credits_plugin.money import format_credits
 
 
 def send_credits_received(*, transfer_id: int) -> bool:
@@ -23,10 +24,10 @@ def send_credits_received(*, transfer_id: int) -> bool:
         user=account.user,
         template="credits_received",
         context={
-            "amount": credits(transfer.amount),
+            "amount": format_credits(transfer.amount),
             "comment": transfer.reason,
             "expires_at": lot.expires_at if lot else None,
-            "balance": credits(account.balance - account.held),
+            "balance": format_credits(account.balance - account.held),
         },
     )
 
@@ -66,10 +67,12 @@ def send_expiry_warnings(*, now=None) -> int:
             user=account.user,
             template="credits_expiring",
             context={
-                "amount": credits(sum(lot.remaining for lot in lots)),
+                "amount": format_credits(sum(lot.remaining for lot in lots)),
                 "expires_at": lots[0].expires_at,
-                "lots": [{"amount": credits(lot.remaining), "expires_at": lot.expires_at} for lot in lots],
-                "balance": credits(account.balance - account.held),
+                "lots": [
+                    {"amount": format_credits(lot.remaining), "expires_at": lot.expires_at} for lot in lots
+                ],
+                "balance": format_credits(account.balance - account.held),
             },
         ):
             sent += 1
