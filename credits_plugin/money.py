@@ -42,7 +42,10 @@ _MAX_DIGITS = len(str(MAX_AMOUNT))
 
 def format_credits(amount: int) -> str:
     """Hundredths as people read them, with thousands grouped: 1250 -> '12.50',
-    -123456 -> '-1,234.56'. The one way every page, email, export and admin shows an amount."""
+    -123456 -> '-1,234.56'. The one way every page, email, export and admin shows an amount.
+
+    Refuses nothing.
+    """
     sign = "-" if amount < 0 else ""
     whole, cents = divmod(abs(int(amount)), 100)
     return f"{sign}{whole:,}.{cents:02d}"

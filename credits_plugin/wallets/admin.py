@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from credits_plugin import exceptions, permissions
+from credits_plugin import api, exceptions, permissions
 from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.ledger.models import Account
 from credits_plugin.money import (
@@ -28,7 +28,6 @@ from credits_plugin.money import (
     parse_ascii_int,
     range_message,
 )
-from credits_plugin.wallets import services
 from credits_plugin.wallets.models import (
     CreditGroup,
     EarningRule,
@@ -137,8 +136,7 @@ class OrganisationAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("wallet balance"))
     def wallet_balance(self, obj):
-        account = Account.objects.filter(holder=f"org:{obj.key}").first()
-        return format_credits(account.balance - account.held) if account else format_credits(0)
+        return format_credits(api.organisation_available(obj.key))
 
 
 # --- Bulk give / reset ----------------------------------------------------------------------
@@ -233,7 +231,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                preview = services.preview(
+                preview = api.preview_batch(
                     action=data["action"],
                     target=data["target"],
                     target_value=data["target_value"],
@@ -247,7 +245,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
                         raise exceptions.InvalidIdempotencyKey(
                             _("This confirmation has expired. Check the preview and confirm again.")
                         )
-                    batch = services.start_batch(
+                    batch = api.start_batch(
                         action=data["action"],
                         target=data["target"],
                         target_value=data["target_value"],
@@ -301,7 +299,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
         for batch in queryset:
             already = batch.status in (GrantBatch.Status.UNDOING, GrantBatch.Status.UNDONE)
             try:
-                batch = services.undo_batch(batch_id=batch.pk, actor=request.user)
+                batch = api.undo_batch(batch_id=batch.pk, actor=request.user)
             except exceptions.CreditsError as exc:
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
                 continue
@@ -329,7 +327,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
         for batch in queryset:
-            if services.is_stuck(batch):
+            if api.batch_is_stuck(batch):
                 resume_batch_task.delay(str(batch.pk))
                 text = _("{batch}: resumption queued.").format(batch=batch)
                 self.message_user(request, text, messages.SUCCESS)
@@ -337,9 +335,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
                 text = _(
                     "{batch}: not stuck ({status}); only failed operations, and those without "
                     "progress for {seconds} seconds, are resumed."
-                ).format(
-                    batch=batch, status=batch.get_status_display(), seconds=services.default_stale_after()
-                )
+                ).format(batch=batch, status=batch.get_status_display(), seconds=api.default_stale_after())
                 self.message_user(request, text, messages.WARNING)
         return None
 
@@ -371,7 +367,7 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
         new = form.cleaned_data["balance"]
         if "confirm" in request.POST:
             try:
-                services.set_balance(
+                api.set_balance(
                     user=account.user,
                     amount=new,
                     comment=form.cleaned_data["comment"],

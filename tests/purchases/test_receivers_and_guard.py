@@ -20,7 +20,7 @@ from credits_plugin.constants import HoldStatus, SystemAccount, TransferKind
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Hold, Transfer
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
-from credits_plugin.pricing.services import price_for_mode
+from credits_plugin.pricing.selectors import price_for_mode
 from credits_plugin.purchases.models import Purchase
 from tests.factories import UserFactory
 
