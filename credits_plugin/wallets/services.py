@@ -227,18 +227,19 @@ def _claim(batch_id, query: Q, **changes) -> str | None:
 
 def _take_over(
     batch_id, *, fresh: Q, working: str, undo: bool, resume: bool, stale_after: int | None
-) -> str | None:
-    """Claim a batch's run (``undo=False``) or undo for this worker; its token, or None when the
-    batch is not to be taken: one that is ``fresh`` (never picked up) is; with ``stale_after``
-    (seconds) also one whose worker in ``working`` made no progress for that long; with
-    ``resume`` also a failed one."""
+) -> tuple[str | None, GrantBatch]:
+    """Claim a batch's run (``undo=False``) or undo for this worker: its token (None when the
+    batch is not to be taken) and the batch as it then stands. A batch is taken when it is
+    ``fresh`` (never picked up); with ``stale_after`` (seconds) also when its worker in
+    ``working`` made no progress for that long; with ``resume`` also when it failed."""
     query = fresh
     cutoff = stale_before(stale_after)
     if cutoff is not None:
         query |= Q(status=working, heartbeat__lt=cutoff)
     if resume:
         query |= Q(status=GrantBatch.Status.FAILED)
-    return _claim(batch_id, query & Q(undo_started__isnull=not undo), status=working, error="")
+    token = _claim(batch_id, query & Q(undo_started__isnull=not undo), status=working, error="")
+    return token, GrantBatch.objects.get(pk=batch_id)
 
 
 def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None) -> GrantBatch:
@@ -251,7 +252,7 @@ def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None)
     A failure of one wallet fails the batch (status ``failed``, its error kept) and is raised.
     """
     status = GrantBatch.Status
-    token = _take_over(
+    token, batch = _take_over(
         batch_id,
         fresh=Q(status=status.QUEUED),
         working=status.RUNNING,
@@ -260,8 +261,7 @@ def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None)
         stale_after=stale_after,
     )
     if token is None:
-        return GrantBatch.objects.get(pk=batch_id)
-    batch = GrantBatch.objects.get(pk=batch_id)
+        return batch
     User = get_user_model()  # noqa: N806
     size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
     try:
@@ -406,7 +406,7 @@ def run_undo(*, batch_id, resume: bool = False, stale_after: int | None = None) 
     leave the batch ``partly_undone``; otherwise it ends ``undone``.
     """
     status = GrantBatch.Status
-    token = _take_over(
+    token, batch = _take_over(
         batch_id,
         fresh=Q(status=status.UNDOING, worker=""),
         working=status.UNDOING,
@@ -415,8 +415,7 @@ def run_undo(*, batch_id, resume: bool = False, stale_after: int | None = None) 
         stale_after=stale_after,
     )
     if token is None:
-        return GrantBatch.objects.get(pk=batch_id)
-    batch = GrantBatch.objects.get(pk=batch_id)
+        return batch
     originals = Transfer.objects.filter(batch=str(batch.pk), reverses__isnull=True)
     size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
     try:
