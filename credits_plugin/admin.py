@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin.emails import credits
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer, Unit
+from credits_plugin.money import format_credits
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,16 +31,23 @@ class UnitAdmin(admin.ModelAdmin):
         return False
 
 
-class LotInline(admin.TabularInline):
-    model = Lot
-    fields = ("source", "amount", "remaining", "expires_at", "created")
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Shows the rows of a ledger record; nobody adds, changes or deletes them here."""
+
     extra = 0
     can_delete = False
-    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class LotInline(ReadOnlyInline):
+    model = Lot
+    fields = ("source", "amount", "remaining", "expires_at", "created")
+    show_change_link = True
 
 
 @admin.register(Account)
@@ -76,7 +83,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("available"))
     def available(self, obj):
-        return credits(obj.available)
+        return format_credits(obj.available)
 
     def get_urls(self):
         from credits_plugin.wallets.admin import set_balance_view
@@ -93,15 +100,9 @@ class AccountAdmin(ReadOnlyAdmin):
         ]
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
     fields = ("account", "lot", "amount")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transfer)

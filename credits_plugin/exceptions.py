@@ -327,6 +327,8 @@ class CommentRequired(InvalidInput):
 
 
 class ModeNotForSale(InvalidInput):
+    """Refusal of a mode that cannot be bought with credits (free, not for sale, or no price)."""
+
     code = "mode_not_for_sale"
     default_message = _("This course mode cannot be bought with credits.")
 

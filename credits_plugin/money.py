@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils import formats, numberformat
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin.emails import credits as format_credits
 from credits_plugin.exceptions import InvalidAmount
 from credits_plugin.ledger.services import MAX_AMOUNT
 
@@ -39,6 +39,43 @@ _DECIMAL = re.compile(
     r"(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<fraction>[0-9]*))?", re.ASCII
 )
 _MAX_DIGITS = len(str(MAX_AMOUNT))
+
+
+def format_credits(amount: int, *, localize: bool = True) -> str:
+    """Hundredths as people read them, in the number format of the active language, thousands
+    grouped: 1250 -> '12.50' in English, '12,50' in French; -123456 -> '-1,234.56' or
+    '-1 234,56'. The one way every page, email, export and admin shows an amount.
+
+    ``localize=False`` gives the one form the plugin's parsers read back ('1,234.50') whatever
+    the language: for CSV files and for messages that say how to type an amount.
+
+    Refuses nothing.
+    """
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(int(amount)), 100)
+    if not localize:
+        return f"{sign}{whole:,}.{cents:02d}"
+    return numberformat.format(
+        f"{sign}{whole}.{cents:02d}",
+        formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=2,
+        # No active language (a management command, a task) leaves Django's NUMBER_GROUPING at 0:
+        # group by three as the English format does.
+        grouping=formats.get_format("NUMBER_GROUPING") or 3,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def plural_count(amount: int) -> int:
+    """The number that picks the plural form of "{amount} credits" (ngettext needs an integer).
+
+    A whole amount counts as itself (1.00 credit, 2.00 credits; 0 and 1 take the singular in
+    French). An amount with a fraction counts as many (0.50 credits, 1.50 credits), as English
+    writes it and as French accepts it. Refuses nothing.
+    """
+    whole, cents = divmod(abs(int(amount)), 100)
+    return whole if not cents else max(whole, 2)
 
 
 def _minimum(allow_zero: bool) -> int:

@@ -18,7 +18,8 @@ from django.utils import translation
 from edx_toggles.toggles.testutils import override_waffle_switch
 
 from credits_plugin import api
-from credits_plugin.emails import credits, plural_count
+from credits_plugin.money import format_credits as credits
+from credits_plugin.money import plural_count
 from credits_plugin.pricing.models import CurrencyValue
 from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.emails import send_credits_received

@@ -6,12 +6,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin import exceptions
-from credits_plugin.awards import services
+from credits_plugin import api, exceptions
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType, LearnerLicence
-from credits_plugin.emails import credits
 from credits_plugin.history_admin import HistoryAdmin
-from credits_plugin.money import HundredthsFormField
+from credits_plugin.money import HundredthsFormField, format_credits
 
 
 class _ServiceRulesForm(forms.ModelForm):
@@ -37,13 +35,11 @@ class CreditTypeForm(_ServiceRulesForm):
     def check_rules(self, data):
         if not self.instance.pk:
             return
-        if (
-            data.get("reference_required")
-            and self.instance.credits.filter(active=True, reference_number="").exists()
-        ):
-            raise exceptions.ReferenceNumberRequired()
-        if data.get("allow_multiple_per_course") is False and services.courses_with_several(self.instance):
-            raise exceptions.OneCreditPerType()
+        api.check_credit_type_change(
+            self.instance,
+            reference_required=data.get("reference_required"),
+            allow_multiple_per_course=data.get("allow_multiple_per_course"),
+        )
 
 
 class CreditForm(_ServiceRulesForm):
@@ -53,8 +49,8 @@ class CreditForm(_ServiceRulesForm):
 
     def check_rules(self, data):
         credit_type = data.get("type")
-        if credit_type is not None and credit_type.reference_required and not data.get("reference_number"):
-            raise exceptions.ReferenceNumberRequired()
+        if credit_type is not None:
+            api.check_reference_number(credit_type=credit_type, reference_number=data.get("reference_number"))
 
 
 class CourseCreditForm(_ServiceRulesForm):
@@ -69,22 +65,15 @@ class CourseCreditForm(_ServiceRulesForm):
     def check_rules(self, data):
         course_id, credit, amount = data.get("course_id"), data.get("credit"), data.get("amount")
         if amount is not None:
-            services.validate_amount(amount)
-        if course_id:
-            data["course_id"] = str(services.require_course(course_id))
-        if credit is None or not course_id:
+            api.validate_amount(amount)
+        if not course_id:
             return
-        if not credit.active:
-            raise exceptions.CreditInactive()
-        if credit.type.reference_required and not credit.reference_number:
-            raise exceptions.ReferenceNumberRequired()
-        others = CourseCredit.objects.filter(course_id=data["course_id"], credit__type=credit.type).exclude(
-            credit=credit
+        if credit is None:
+            data["course_id"] = str(api.require_course(course_id))
+            return
+        data["course_id"] = api.check_course_credit(
+            course_id=course_id, credit=credit, course_credit_id=self.instance.pk
         )
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if not credit.type.allow_multiple_per_course and others.exists():
-            raise exceptions.OneCreditPerType()
 
 
 @admin.register(CreditType)
@@ -114,7 +103,7 @@ class CourseCreditAdmin(HistoryAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return f"{credits(obj.amount)} {obj.credit.unit_label}"
+        return f"{format_credits(obj.amount)} {obj.credit.unit_label}"
 
 
 @admin.register(AwardedCredit)
@@ -128,7 +117,7 @@ class AwardedCreditAdmin(HistoryAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj):
-        return f"{credits(obj.amount)} {obj.unit_label}"
+        return f"{format_credits(obj.amount)} {obj.unit_label}"
 
     def has_add_permission(self, request, obj=None):
         return False

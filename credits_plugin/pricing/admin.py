@@ -3,32 +3,29 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from credits_plugin.conf import platform
-from credits_plugin.emails import credits
+from credits_plugin import api
+from credits_plugin.exceptions import InvalidCourseKey, UnknownCourse, UnknownMode
 from credits_plugin.history_admin import HistoryAdmin
-from credits_plugin.money import HundredthsFormField
+from credits_plugin.money import HundredthsFormField, format_credits
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
-from credits_plugin.pricing.services import FREE_MODES, NOT_FOR_SALE_MODES
 
 
 def clean_course_key(value) -> CourseKey:
     """The key of an existing course run, as the platform knows it; a form error otherwise."""
-    text = str(value or "").strip()
     try:
-        course_key = value if isinstance(value, CourseKey) else CourseKey.from_string(text)
-    except InvalidKeyError:
+        return api.require_course(value if isinstance(value, CourseKey) else str(value or "").strip())
+    except InvalidCourseKey:
         raise forms.ValidationError(
             _("This is not a valid course key. Course run keys look like course-v1:Org+Course+Run."),
             code="invalid_course_key",
         ) from None
-    if platform().get_course_overview(course_key) is None:
+    except UnknownCourse as exc:
         raise forms.ValidationError(
-            _("There is no course {course_key}.").format(course_key=course_key), code="unknown_course"
-        )
-    return course_key
+            _("There is no course {course_key}.").format(course_key=exc.details["course_id"]),
+            code="unknown_course",
+        ) from None
 
 
 def _price_field() -> HundredthsFormField:
@@ -80,17 +77,18 @@ class ModePriceForm(forms.ModelForm):
         course_key, mode_slug = data.get("course_key"), (data.get("mode_slug") or "").strip()
         if course_key is None or not mode_slug:
             return data
-        if mode_slug in FREE_MODES or mode_slug in NOT_FOR_SALE_MODES:
+        try:
+            api.check_mode_for_sale(course_key=course_key, mode_slug=mode_slug)
+        except api.ModeNotForSale:
             self.add_error(
                 "mode_slug", _("The mode {mode} cannot be bought with credits.").format(mode=mode_slug)
             )
             return data
-        slugs = sorted(mode.mode_slug for mode in platform().course_modes(course_key))
-        if mode_slug not in slugs:
+        except UnknownMode as exc:
             self.add_error(
                 "mode_slug",
                 _("The course has no mode {mode}. Its modes: {modes}.").format(
-                    mode=mode_slug, modes=", ".join(slugs) or _("none")
+                    mode=mode_slug, modes=", ".join(exc.details["modes"]) or _("none")
                 ),
             )
         data["mode_slug"] = mode_slug
@@ -112,7 +110,7 @@ class PriceTierAdmin(HistoryAdmin):
 
     @admin.display(description=_("price (credits)"))
     def price_credits(self, obj):
-        return credits(obj.price)
+        return format_credits(obj.price)
 
 
 @admin.register(CourseTier)
@@ -133,4 +131,4 @@ class ModePriceAdmin(HistoryAdmin):
 
     @admin.display(description=_("price (credits)"))
     def price_credits(self, obj):
-        return credits(obj.price)
+        return format_credits(obj.price)

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from opaque_keys.edx.django.models import CourseKeyField
 from simple_history.models import HistoricalRecords
 
-from credits_plugin.emails import credits, plural_count
+from credits_plugin.money import format_credits, plural_count
 
 
 class CurrencyValue(models.Model):
@@ -47,7 +47,7 @@ class CurrencyValue(models.Model):
             "1 {currency} = {amount} credit",
             "1 {currency} = {amount} credits",
             plural_count(self.credits_per_unit),
-        ).format(currency=self.currency.upper(), amount=credits(self.credits_per_unit))
+        ).format(currency=self.currency.upper(), amount=format_credits(self.credits_per_unit))
 
 
 class PriceTier(models.Model):
@@ -69,7 +69,7 @@ class PriceTier(models.Model):
     def __str__(self) -> str:
         return ngettext(
             "{name} ({amount} credit)", "{name} ({amount} credits)", plural_count(self.price)
-        ).format(name=self.name, amount=credits(self.price))
+        ).format(name=self.name, amount=format_credits(self.price))
 
 
 class CourseTier(models.Model):
@@ -121,4 +121,4 @@ class ModePrice(models.Model):
     def __str__(self) -> str:
         return ngettext(
             "{course} {mode}: {amount} credit", "{course} {mode}: {amount} credits", plural_count(self.price)
-        ).format(course=self.course_key, mode=self.mode_slug, amount=credits(self.price))
+        ).format(course=self.course_key, mode=self.mode_slug, amount=format_credits(self.price))

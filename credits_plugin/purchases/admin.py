@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin.emails import credits
+from credits_plugin.money import format_credits
 from credits_plugin.purchases.models import Purchase
 
 
@@ -27,7 +27,7 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("price (credits)"))
     def price(self, obj):
-        return credits(obj.amount)
+        return format_credits(obj.amount)
 
     def has_add_permission(self, request):
         return False

@@ -2,7 +2,7 @@
 
 from credits_plugin.emails import send_templated
 from credits_plugin.purchases.models import Purchase
-from credits_plugin.purchases.services import describe_purchase
+from credits_plugin.purchases.selectors import describe_purchase
 
 
 def _context(purchase: Purchase) -> dict:

@@ -1,4 +1,4 @@
-"""Checkout: pay for a course mode with credits and be enrolled at once.
+"""Checkout, write: pay for a course mode with credits and be enrolled at once.
 
 The flow is a two-phase charge: a hold on the paying wallet, the enrolment through the
 platform, then the hold is posted (enrolment succeeded) or voided (it failed). The enrolment
@@ -17,117 +17,19 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin import exceptions
 from credits_plugin.conf import platform, setting
-from credits_plugin.constants import AccountKind, HoldStatus, SystemAccount, TransferKind
-from credits_plugin.emails import credits as format_credits
-from credits_plugin.emails import plural_count
+from credits_plugin.constants import SystemAccount, TransferKind
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account
-from credits_plugin.pricing.services import Price, require_price
+from credits_plugin.money import format_credits, plural_count
 from credits_plugin.purchases.models import Purchase
-from credits_plugin.toggles import credits_enabled
-from credits_plugin.wallets.models import Organisation, OrganisationMember
-from credits_plugin.wallets.services import credits_enabled_for_org, organisation_wallet, user_wallet
+from credits_plugin.purchases.selectors import PERSONAL, check_price, paying_account, quote
+from credits_plugin.wallets.models import Organisation
 
 log = logging.getLogger(__name__)
-
-PERSONAL = "personal"
-
-
-def parse_course_key(course_id) -> CourseKey:
-    if isinstance(course_id, CourseKey):
-        return course_id
-    try:
-        return CourseKey.from_string(str(course_id))
-    except InvalidKeyError as exc:
-        raise exceptions.InvalidCourseKey(course_id=str(course_id)) from exc
-
-
-@dataclass(frozen=True)
-class Quote:
-    """What a learner sees before confirming: the price and the wallet before and after."""
-
-    course_key: CourseKey
-    course_name: str
-    mode_slug: str
-    mode_name: str
-    price: Price
-    account: Account
-    balance: int
-    balance_after: int
-    can_pay: bool
-
-
-def _course_and_mode(course_key: CourseKey, mode_slug: str):
-    backend = platform()
-    course = backend.get_course_overview(course_key)
-    if course is None:
-        raise exceptions.UnknownCourse(course_id=str(course_key))
-    mode = next((m for m in backend.course_modes(course_key) if m.mode_slug == mode_slug), None)
-    if mode is None:
-        raise exceptions.UnknownMode(course_id=str(course_key), mode=mode_slug)
-    return course, mode
-
-
-def check_enabled(course_key: CourseKey) -> None:
-    """Raise :class:`CreditsDisabled` unless credits apply to the course (site-wide switch,
-    then the switch of the course key's organisation)."""
-    if not credits_enabled():
-        raise exceptions.CreditsDisabled()
-    if not credits_enabled_for_org(course_key.org):
-        raise exceptions.CreditsDisabled(organisation=course_key.org)
-
-
-def paying_account(*, user, pay_from: str = PERSONAL) -> tuple[Account, Organisation | None]:
-    """The wallet the user pays from: their own, or an organisation's they may spend from."""
-    if not pay_from or pay_from == PERSONAL:
-        return user_wallet(user), None
-    membership = (
-        OrganisationMember.objects.select_related("organisation")
-        .filter(user=user, organisation__key=pay_from)
-        .first()
-    )
-    if membership is None or not membership.organisation.members_can_spend:
-        raise exceptions.NotAMember(organisation=pay_from)
-    return organisation_wallet(pay_from), membership.organisation
-
-
-def spendable_wallets(*, user) -> list[tuple[str, str]]:
-    """(value, label) of every wallet the user may pay from."""
-    options = [(PERSONAL, "personal")]
-    for membership in OrganisationMember.objects.select_related("organisation").filter(
-        user=user, organisation__members_can_spend=True
-    ):
-        options.append((membership.organisation.key, membership.organisation.name))
-    return options
-
-
-def quote(*, user, course_id, mode_slug: str, pay_from: str = PERSONAL) -> Quote:
-    """The price of a mode in credits and the paying wallet's balance before and after."""
-    course_key = parse_course_key(course_id)
-    course, mode = _course_and_mode(course_key, mode_slug)
-    check_enabled(course_key)
-    price = require_price(
-        course_key=course_key, mode_slug=mode_slug, min_price=mode.min_price, currency=mode.currency
-    )
-    account, __ = paying_account(user=user, pay_from=pay_from)
-    available = account.balance - account.held
-    limit = account.overdraft_limit
-    return Quote(
-        course_key=course_key,
-        course_name=getattr(course, "display_name", "") or str(course_key),
-        mode_slug=mode_slug,
-        mode_name=getattr(mode, "mode_display_name", "") or mode_slug,
-        price=price,
-        account=account,
-        balance=available,
-        balance_after=available - price.amount,
-        can_pay=limit is None or available - price.amount >= -limit,
-    )
 
 
 def _checkout_key(user, course_key: CourseKey, mode_slug: str) -> str:
@@ -279,25 +181,6 @@ def checkout(
     return purchase
 
 
-def check_price(q: Quote, expected_price: int | None) -> None:
-    """Raise :class:`PriceChanged` when the price the learner saw is not the quote's."""
-    if expected_price is None or expected_price == q.price.amount:
-        return
-    raise exceptions.PriceChanged(
-        ngettext(
-            "The price of {mode} changed from {quoted} to {price} credit since you saw it, so "
-            "nothing was charged. Check the new price and confirm again.",
-            "The price of {mode} changed from {quoted} to {price} credits since you saw it, so "
-            "nothing was charged. Check the new price and confirm again.",
-            plural_count(q.price.amount),
-        ).format(
-            mode=q.mode_name, quoted=format_credits(expected_price), price=format_credits(q.price.amount)
-        ),
-        expected_price=expected_price,
-        price=q.price.amount,
-    )
-
-
 @dataclass(frozen=True)
 class _Request:
     """The fingerprint of a checkout: who buys what, from which wallet, at which price."""
@@ -336,20 +219,6 @@ def _replay(purchase: Purchase, request: _Request) -> Purchase:
     return _finished(purchase)
 
 
-def describe_purchase(purchase: Purchase) -> dict[str, str]:
-    """How pages and emails name a purchase: ``course`` as the learner's history shows it
-    (course and mode names), and ``organisation``, the name of the organisation whose wallet
-    paid, or "" when the learner paid (a member is never shown the organisation's balance)."""
-    organisation = ""
-    account = purchase.account
-    if account.kind == AccountKind.ORG_WALLET:
-        key = account.holder.removeprefix("org:")
-        organisation = str(Organisation.objects.filter(key=key).first() or key)
-    hold = purchase.hold
-    course = hold.reason if hold is not None and hold.reason else ""
-    return {"course": course or f"{purchase.course_key} ({purchase.mode_slug})", "organisation": organisation}
-
-
 def _finished(purchase: Purchase) -> Purchase:
     """The first answer to a purchase, given again: the purchase, or the error it ended with."""
     if purchase.status == Purchase.Status.PENDING:
@@ -376,19 +245,11 @@ def complete(*, purchase: Purchase) -> Purchase:
         return current
 
 
-def has_pending_payment(*, user, course_key, mode_slug: str) -> bool:
-    """Whether a checkout holds credits for this enrolment right now (the enrolment guard)."""
-    return Purchase.objects.filter(
-        user=user,
-        course_key=course_key,
-        mode_slug=mode_slug,
-        status=Purchase.Status.PENDING,
-        hold__status=HoldStatus.PENDING,
-    ).exists()
-
-
 def settle_enrollment(*, user_id: int, course_key, mode_slug: str) -> Purchase | None:
-    """An enrolment in ``mode_slug`` exists: post the matching pending hold, once."""
+    """An enrolment in ``mode_slug`` exists: post the matching pending hold, once.
+
+    Refuses nothing: without a pending purchase it returns None.
+    """
     pending = (
         Purchase.objects.filter(
             user_id=user_id, course_key=course_key, mode_slug=mode_slug, status=Purchase.Status.PENDING
@@ -402,7 +263,10 @@ def settle_enrollment(*, user_id: int, course_key, mode_slug: str) -> Purchase |
 
 
 def refund_unenrollment(*, user_id: int, course_key, now=None) -> Purchase | None:
-    """The user left the course: refund the latest completed purchase inside the refund window."""
+    """The user left the course: refund the latest completed purchase inside the refund window.
+
+    Refuses nothing: outside the refund window, or without a purchase, it returns None.
+    """
     now = now or timezone.now()
     purchase = (
         Purchase.objects.filter(user_id=user_id, course_key=course_key, status=Purchase.Status.COMPLETED)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from credits_plugin.emails import credits, plural_count
+from credits_plugin.money import format_credits, plural_count
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ def as_credits(amount) -> str:
     1250 -> '12.50' in English, '12,50' in French."""
     if amount is None or amount == "":
         return ""
-    return credits(int(amount))
+    return format_credits(int(amount))
 
 
 @register.filter

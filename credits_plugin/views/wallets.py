@@ -15,14 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from credits_plugin import api
-from credits_plugin.exceptions import (
-    CreditsError,
-    ModeRequired,
-    SummaryOutdated,
-    UnknownCourse,
-    UnknownMode,
-    http_status,
-)
+from credits_plugin.exceptions import CreditsError, ModeRequired, SummaryOutdated, UnknownMode, http_status
 from credits_plugin.throttling import CheckoutThrottle
 
 
@@ -57,11 +50,7 @@ def checkout(request: HttpRequest, course_id: str) -> HttpResponse:
     pay_from = data.get("pay_from") or "personal"
     context: dict = {"course_id": course_id, "mode": mode, "pay_from": pay_from, "error": None, "quote": None}
     try:
-        course_key = api.parse_course_key(course_id)
-        if not api.course_exists(course_key=course_key):
-            raise UnknownCourse(course_id=course_id)
-        api.check_credits_enabled(course_key=course_key)
-        context["prices"] = api.course_prices(course_key=course_key)
+        context["prices"] = api.checkout_prices(course_id=course_id)
         context["wallets"] = api.spendable_wallets(user=request.user)
         if posted and not mode:
             # Never fall back to another mode: the learner pays only for a mode they chose.

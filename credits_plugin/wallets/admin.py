@@ -18,12 +18,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from credits_plugin import exceptions, permissions
-from credits_plugin.emails import credits
+from credits_plugin import api, exceptions, permissions
 from credits_plugin.history_admin import HistoryAdmin
 from credits_plugin.ledger.models import Account
-from credits_plugin.money import CreditsFormField, HundredthsFormField, parse_ascii_int, range_message
-from credits_plugin.wallets import services
+from credits_plugin.money import (
+    CreditsFormField,
+    HundredthsFormField,
+    format_credits,
+    parse_ascii_int,
+    range_message,
+)
 from credits_plugin.wallets.models import (
     CreditGroup,
     EarningRule,
@@ -128,12 +132,11 @@ class OrganisationAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("member spending cap"))
     def cap(self, obj):
-        return "" if obj.member_spending_cap is None else credits(obj.member_spending_cap)
+        return "" if obj.member_spending_cap is None else format_credits(obj.member_spending_cap)
 
     @admin.display(description=gettext_lazy("wallet balance"))
     def wallet_balance(self, obj):
-        account = Account.objects.filter(holder=f"org:{obj.key}").first()
-        return credits(account.balance - account.held) if account else credits(0)
+        return format_credits(api.organisation_available(obj.key))
 
 
 # --- Bulk give / reset ----------------------------------------------------------------------
@@ -189,7 +192,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("credits"))
     def amount_credits(self, obj):
-        return credits(obj.amount)
+        return format_credits(obj.amount)
 
     @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
@@ -228,7 +231,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                preview = services.preview(
+                preview = api.preview_batch(
                     action=data["action"],
                     target=data["target"],
                     target_value=data["target_value"],
@@ -242,7 +245,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
                         raise exceptions.InvalidIdempotencyKey(
                             _("This confirmation has expired. Check the preview and confirm again.")
                         )
-                    batch = services.start_batch(
+                    batch = api.start_batch(
                         action=data["action"],
                         target=data["target"],
                         target_value=data["target_value"],
@@ -274,8 +277,8 @@ class GrantBatchAdmin(admin.ModelAdmin):
             else:
                 context.update(
                     preview=preview,
-                    total=credits(preview.total),
-                    amount=credits(data["amount"]),
+                    total=format_credits(preview.total),
+                    amount=format_credits(data["amount"]),
                     idempotency_key=f"admin:{uuid.uuid4()}",
                 )
         return TemplateResponse(request, "admin/credits_plugin/batch_form.html", context)
@@ -296,7 +299,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
         for batch in queryset:
             already = batch.status in (GrantBatch.Status.UNDOING, GrantBatch.Status.UNDONE)
             try:
-                batch = services.undo_batch(batch_id=batch.pk, actor=request.user)
+                batch = api.undo_batch(batch_id=batch.pk, actor=request.user)
             except exceptions.CreditsError as exc:
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
                 continue
@@ -324,7 +327,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
         for batch in queryset:
-            if services.is_stuck(batch):
+            if api.batch_is_stuck(batch):
                 resume_batch_task.delay(str(batch.pk))
                 text = _("{batch}: resumption queued.").format(batch=batch)
                 self.message_user(request, text, messages.SUCCESS)
@@ -332,9 +335,7 @@ class GrantBatchAdmin(admin.ModelAdmin):
                 text = _(
                     "{batch}: not stuck ({status}); only failed operations, and those without "
                     "progress for {seconds} seconds, are resumed."
-                ).format(
-                    batch=batch, status=batch.get_status_display(), seconds=services.default_stale_after()
-                )
+                ).format(batch=batch, status=batch.get_status_display(), seconds=api.default_stale_after())
                 self.message_user(request, text, messages.WARNING)
         return None
 
@@ -360,13 +361,13 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
         "opts": Account._meta,
         "account": account,
         "form": form,
-        "current": credits(account.balance - account.held),
+        "current": format_credits(account.balance - account.held),
     }
     if request.method == "POST" and form.is_valid():
         new = form.cleaned_data["balance"]
         if "confirm" in request.POST:
             try:
-                services.set_balance(
+                api.set_balance(
                     user=account.user,
                     amount=new,
                     comment=form.cleaned_data["comment"],
@@ -379,9 +380,11 @@ def set_balance_view(model_admin: admin.ModelAdmin, request, account_id: int):
             except exceptions.CreditsError as exc:
                 form.add_error(None, exc.message)
             else:
-                model_admin.message_user(request, _("Balance set to {amount}.").format(amount=credits(new)))
+                model_admin.message_user(
+                    request, _("Balance set to {amount}.").format(amount=format_credits(new))
+                )
                 return HttpResponseRedirect(reverse("admin:credits_plugin_account_change", args=[account.pk]))
-        context.update(confirming=True, new=credits(new), key=str(uuid.uuid4()))
+        context.update(confirming=True, new=format_credits(new), key=str(uuid.uuid4()))
     return TemplateResponse(request, "admin/credits_plugin/set_balance.html", context)
 
 
@@ -404,4 +407,4 @@ class EarningRuleAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("credits"))
     def amount_credits(self, obj):
-        return credits(obj.amount)
+        return format_credits(obj.amount)

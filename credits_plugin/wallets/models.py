@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from credits_plugin.money import format_credits
+
 
 class CreditGroup(models.Model):
     """A group (branch) of users that operators give credits to together.
@@ -207,7 +209,7 @@ class GrantBatch(models.Model):
     replayed = False
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.amount / 100:g} → {self.get_target_display()}"
+        return f"{self.get_action_display()} {format_credits(self.amount)} → {self.get_target_display()}"
 
 
 class EarningRule(models.Model):

@@ -1,177 +1,37 @@
-"""Wallets: the credit accounts of users and organisations, and what operators do with them."""
+"""Wallets, write: operators set balances and run (and undo) bulk operations; earning rules pay.
+Reads (whose wallet, who may see it, previews, stuck batches) are in selectors.py."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credits_plugin import exceptions, permissions
+from credits_plugin import exceptions
 from credits_plugin.conf import setting
 from credits_plugin.constants import AccountKind, SystemAccount, TransferKind
 from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Transfer
-from credits_plugin.money import check_hundredths, parse_ascii_int
-from credits_plugin.toggles import credits_enabled, organisations_opt_in
+from credits_plugin.money import check_hundredths
 from credits_plugin.wallets.models import (
     CreditGroup,
     EarningRule,
     GrantBatch,
-    Organisation,
     OrganisationMember,
 )
-
-
-def credits_enabled_for_org(org_key: str | None) -> bool:
-    """Whether credits apply to the courses of the organisation ``org_key`` (a course key's org).
-
-    The site-wide switch comes first; then the organisation's own switch in the admin; an
-    organisation without a row has credits unless ``CREDITS_PLUGIN_ORGANISATIONS_OPT_IN``.
-    """
-    if not credits_enabled():
-        return False
-    enabled = Organisation.objects.filter(key=org_key).values_list("credits_enabled", flat=True).first()
-    if enabled is None:
-        return not organisations_opt_in()
-    return bool(enabled)
-
-
-def default_unit() -> str:
-    return setting("CREDITS_PLUGIN_WALLET_UNIT")
-
-
-def _ensure_default_unit(unit: str) -> None:
-    if unit == default_unit():
-        ledger.ensure_unit(unit, name="Credits")
-
-
-def user_wallet(user, *, unit: str | None = None) -> Account:
-    """The user's wallet in ``unit`` (wallet credits by default), created on first use."""
-    unit = unit or default_unit()
-    _ensure_default_unit(unit)
-    return ledger.get_or_create_account(
-        holder=f"user:{user.pk}",
-        kind=AccountKind.USER_WALLET,
-        unit=unit,
-        user=user,
-        overdraft_limit=setting("CREDITS_PLUGIN_DEFAULT_OVERDRAFT"),
-    )
-
-
-def organisation_wallet(org_key: str, *, unit: str | None = None) -> Account:
-    """The shared wallet of the organisation ``org_key`` (e.g. its short name)."""
-    unit = unit or default_unit()
-    _ensure_default_unit(unit)
-    return ledger.get_or_create_account(holder=f"org:{org_key}", kind=AccountKind.ORG_WALLET, unit=unit)
-
+from credits_plugin.wallets.selectors import default_stale_after, stale_before, target_users, user_wallet
 
 # --------------------------------------------------------------------------------------------
 # Targets: who an operator's action is for
 # --------------------------------------------------------------------------------------------
-
-
-def _user_matches(value: str) -> Q:
-    """Users whose id, username or email is ``value``."""
-    query = Q(username=value) | Q(email__iexact=value)
-    pk = _int_or_none(value)
-    if pk is not None:
-        query |= Q(pk=pk)
-    return query
-
-
-def find_user(identifier: str | int):
-    """A user by id, username or email. Only ASCII digits make an id: other Unicode digits
-    (superscripts, Arabic-Indic digits) can only be a username."""
-    User = get_user_model()  # noqa: N806
-    value = str(identifier).strip()
-    user = User.objects.filter(_user_matches(value)).first()
-    if user is None:
-        raise exceptions.UnknownUser(user=value)
-    return user
-
-
-def wallet_owner(*, viewer, identifier: str | int | None = None):
-    """The user whose wallet ``viewer`` may see when asking for ``identifier`` (id, username or
-    email; empty: the viewer's own).
-
-    Who may see whose wallet: everyone their own; holders of ``credits_plugin.view_account``
-    anyone's; an organisation's administrators the wallets of its members. Anyone else gets
-    :class:`~credits_plugin.exceptions.WalletNotVisible`, the same for a user who does not exist as
-    for one they may not see, so the answer never tells who exists.
-    """
-    value = "" if identifier is None else str(identifier).strip()
-    if not value or value == viewer.username:
-        return viewer
-    if permissions.allowed(viewer, permissions.VIEW_ANY_WALLET):
-        return find_user(value)
-    # Look only among the users the viewer may see: themselves and the members of the
-    # organisations they administer.
-    administered = OrganisationMember.objects.filter(user=viewer, role=OrganisationMember.Role.ADMIN).values(
-        "organisation_id"
-    )
-    visible = Q(pk=viewer.pk) | Q(credit_organisations__organisation_id__in=administered)
-    user = get_user_model().objects.filter(visible).filter(_user_matches(value)).distinct().first()
-    if user is None:
-        raise exceptions.WalletNotVisible()
-    return user
-
-
-def target_users(*, target: str, target_value: str = "") -> QuerySet:
-    """The active users an action aims at."""
-    User = get_user_model()  # noqa: N806
-    active = User.objects.filter(is_active=True)
-    if target == GrantBatch.Target.ALL:
-        return active
-    if target == GrantBatch.Target.GROUP:
-        group = CreditGroup.objects.filter(Q(name=target_value) | Q(pk=_int_or_none(target_value))).first()
-        if group is None:
-            raise exceptions.UnknownTarget(group=target_value)
-        return active.filter(credit_groups=group)
-    if target == GrantBatch.Target.ORGANISATION:
-        if not Organisation.objects.filter(key=target_value).exists():
-            raise exceptions.UnknownTarget(organisation=target_value)
-        return active.filter(credit_organisations__organisation__key=target_value)
-    if target == GrantBatch.Target.USER:
-        return active.filter(pk=find_user(target_value).pk)
-    raise exceptions.UnknownTarget(target=target)
-
-
-def _int_or_none(value: str) -> int | None:
-    """``value`` as a row id when it is ASCII digits within a 64-bit id, else None."""
-    number = parse_ascii_int(str(value))
-    return number if number is not None and number < 2**63 else None
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What an action would do, shown to the operator before confirming."""
-
-    users: int
-    total: int  # net credits given (negative when a reset takes credits away), hundredths
-
-
-def preview(*, action: str, target: str, target_value: str = "", amount: int) -> Preview:
-    check_hundredths(amount, allow_zero=True)
-    users = target_users(target=target, target_value=target_value)
-    count = users.count()
-    if action == GrantBatch.Action.GRANT:
-        return Preview(count, count * amount)
-    current = (
-        Account.objects.filter(
-            kind=AccountKind.USER_WALLET, unit_id=default_unit(), user__in=users.values("pk")
-        ).aggregate(total=Sum("balance") - Sum("held"))["total"]
-        or 0
-    )
-    return Preview(count, count * amount - current)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,14 +209,6 @@ def start_batch(
 # idempotency key derived from the batch and the user or transfer.
 
 
-def _stale_before(stale_after: int | None) -> datetime | None:
-    return None if stale_after is None else timezone.now() - timedelta(seconds=max(0, int(stale_after)))
-
-
-def default_stale_after() -> int:
-    return int(setting("CREDITS_PLUGIN_BULK_STALE_SECONDS"))
-
-
 def _owned(batch_id, token: str, status: str, *, lock: bool = True) -> bool:
     """Whether the worker with ``token`` still owns the batch (locking its row when asked)."""
     rows = GrantBatch.objects.filter(pk=batch_id, worker=token, status=status)
@@ -373,14 +225,21 @@ def _claim(batch_id, query: Q, **changes) -> str | None:
     return token if claimed else None
 
 
-def is_stuck(batch: GrantBatch, *, stale_after: int | None = None) -> bool:
-    """Whether a batch can be resumed: it failed, or its worker stopped making progress."""
-    if batch.status == GrantBatch.Status.FAILED:
-        return True
-    if batch.status not in (GrantBatch.Status.QUEUED, GrantBatch.Status.RUNNING, GrantBatch.Status.UNDOING):
-        return False
-    cutoff = _stale_before(default_stale_after() if stale_after is None else stale_after)
-    return cutoff is not None and batch.heartbeat < cutoff
+def _take_over(
+    batch_id, *, fresh: Q, working: str, undo: bool, resume: bool, stale_after: int | None
+) -> tuple[str | None, GrantBatch]:
+    """Claim a batch's run (``undo=False``) or undo for this worker: its token (None when the
+    batch is not to be taken) and the batch as it then stands. A batch is taken when it is
+    ``fresh`` (never picked up); with ``stale_after`` (seconds) also when its worker in
+    ``working`` made no progress for that long; with ``resume`` also when it failed."""
+    query = fresh
+    cutoff = stale_before(stale_after)
+    if cutoff is not None:
+        query |= Q(status=working, heartbeat__lt=cutoff)
+    if resume:
+        query |= Q(status=GrantBatch.Status.FAILED)
+    token = _claim(batch_id, query & Q(undo_started__isnull=not undo), status=working, error="")
+    return token, GrantBatch.objects.get(pk=batch_id)
 
 
 def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None) -> GrantBatch:
@@ -389,18 +248,20 @@ def run_batch(*, batch_id, resume: bool = False, stale_after: int | None = None)
     A queued batch is claimed; with ``stale_after`` (seconds) also a running batch whose worker
     made no progress for that long; with ``resume`` also a failed one. A batch that is done,
     undone, being undone or owned by a live worker is returned unchanged.
+
+    A failure of one wallet fails the batch (status ``failed``, its error kept) and is raised.
     """
     status = GrantBatch.Status
-    query = Q(status=status.QUEUED)
-    cutoff = _stale_before(stale_after)
-    if cutoff is not None:
-        query |= Q(status=status.RUNNING, heartbeat__lt=cutoff)
-    if resume:
-        query |= Q(status=status.FAILED)
-    token = _claim(batch_id, query & Q(undo_started__isnull=True), status=status.RUNNING, error="")
+    token, batch = _take_over(
+        batch_id,
+        fresh=Q(status=status.QUEUED),
+        working=status.RUNNING,
+        undo=False,
+        resume=resume,
+        stale_after=stale_after,
+    )
     if token is None:
-        return GrantBatch.objects.get(pk=batch_id)
-    batch = GrantBatch.objects.get(pk=batch_id)
+        return batch
     User = get_user_model()  # noqa: N806
     size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
     try:
@@ -511,7 +372,7 @@ def undo_batch(*, batch_id, actor=None) -> GrantBatch:
         return batch
     now = timezone.now()
     query = Q(status__in=UNDOABLE) | Q(
-        status=status.RUNNING, heartbeat__lt=_stale_before(default_stale_after())
+        status=status.RUNNING, heartbeat__lt=stale_before(default_stale_after())
     )
     claimed = GrantBatch.objects.filter(query, pk=batch.pk).update(
         status=status.UNDOING,
@@ -545,16 +406,16 @@ def run_undo(*, batch_id, resume: bool = False, stale_after: int | None = None) 
     leave the batch ``partly_undone``; otherwise it ends ``undone``.
     """
     status = GrantBatch.Status
-    query = Q(status=status.UNDOING, worker="")
-    cutoff = _stale_before(stale_after)
-    if cutoff is not None:
-        query |= Q(status=status.UNDOING, heartbeat__lt=cutoff)
-    if resume:
-        query |= Q(status=status.FAILED)
-    token = _claim(batch_id, query & Q(undo_started__isnull=False), status=status.UNDOING, error="")
+    token, batch = _take_over(
+        batch_id,
+        fresh=Q(status=status.UNDOING, worker=""),
+        working=status.UNDOING,
+        undo=True,
+        resume=resume,
+        stale_after=stale_after,
+    )
     if token is None:
-        return GrantBatch.objects.get(pk=batch_id)
-    batch = GrantBatch.objects.get(pk=batch_id)
+        return batch
     originals = Transfer.objects.filter(batch=str(batch.pk), reverses__isnull=True)
     size = max(1, int(setting("CREDITS_PLUGIN_BULK_CHUNK_SIZE")))
     try:
@@ -636,27 +497,16 @@ def _batch_net_after_undo(batch: str) -> int:
     return given - taken
 
 
-def stuck_batches(*, stale_after: int | None = None) -> QuerySet:
-    """Batches queued, running or being undone whose worker made no progress for ``stale_after``
-    seconds (``CREDITS_PLUGIN_BULK_STALE_SECONDS`` by default): a worker died or never started."""
-    cutoff = _stale_before(default_stale_after() if stale_after is None else stale_after)
-    return GrantBatch.objects.filter(
-        status__in=[GrantBatch.Status.QUEUED, GrantBatch.Status.RUNNING, GrantBatch.Status.UNDOING],
-        heartbeat__lt=cutoff,
-    ).order_by("created")
-
-
 def resume_batch(*, batch_id, stale_after: int | None = None) -> GrantBatch:
-    """Carry on with one stuck or failed batch in this process: its run, or its undo."""
+    """Carry on with one stuck or failed batch in this process: its run, or its undo.
+
+    Refuses an unknown batch with ``GrantBatch.DoesNotExist``.
+    """
     stale_after = default_stale_after() if stale_after is None else stale_after
     batch = GrantBatch.objects.get(pk=batch_id)
     if batch.undo_started is not None:
         return run_undo(batch_id=batch.pk, resume=True, stale_after=stale_after)
     return run_batch(batch_id=batch.pk, resume=True, stale_after=stale_after)
-
-
-def organisation_admins(org_key: str) -> QuerySet:
-    return OrganisationMember.objects.filter(organisation__key=org_key, role=OrganisationMember.Role.ADMIN)
 
 
 def retire_user(*, user) -> None:
@@ -698,7 +548,10 @@ def retire_user(*, user) -> None:
 
 def earn(*, user, course_key, trigger: str) -> list[Transfer]:
     """Give the credits of every active earning rule that matches; each rule pays once per
-    learner and course, however many times the achievement's event arrives."""
+    learner and course, however many times the achievement's event arrives.
+
+    Refuses nothing (a rule already paid is passed over).
+    """
     from credits_plugin.constants import LotSource
 
     rules = EarningRule.objects.filter(active=True, trigger=trigger).filter(

@@ -32,7 +32,7 @@ def resume_batch_task(batch_id: str, stale_after: int | None = None) -> str:
 @shared_task(name="credits_plugin.resume_grant_batches")
 def resume_batches_task() -> int:
     """Queue the resumption of every stuck bulk operation (schedule every few minutes)."""
-    from credits_plugin.wallets.services import stuck_batches
+    from credits_plugin.wallets.selectors import stuck_batches
 
     ids = [str(pk) for pk in stuck_batches().values_list("pk", flat=True)]
     for batch_id in ids:

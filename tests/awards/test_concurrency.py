@@ -12,7 +12,7 @@ import pytest
 
 from credits_plugin import api, exceptions
 from credits_plugin.awards.models import AwardedCredit, CourseCredit, Credit, CreditType
-from credits_plugin.awards.services import courses_with_several
+from credits_plugin.awards.selectors import courses_with_several
 from tests.awards.conftest import COURSE
 from tests.factories import UserFactory, make_paid_course
 from tests.ledger.test_concurrency import assert_fails_without_row_locks, kinds, run_threads

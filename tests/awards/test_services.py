@@ -183,7 +183,7 @@ def test_licences_and_retirement(learner):
 
 
 def test_course_name_falls_back_to_the_key(course):
-    from credits_plugin.awards.services import course_name
+    from credits_plugin.courses import course_name
 
     assert course_name(COURSE) == "Ethics for Accountants"
     assert course_name("course-v1:Gone+X1+2020") == "course-v1:Gone+X1+2020"

@@ -11,7 +11,7 @@ from openedx.core.djangoapps.content.course_overviews.models import CourseOvervi
 
 from credits_plugin import api
 from credits_plugin.wallets.models import CreditGroup, Organisation
-from credits_plugin.wallets.services import target_users
+from credits_plugin.wallets.selectors import target_users
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from credits_plugin import api
-from credits_plugin.conf import platform
 from credits_plugin.exceptions import CreditsError
 
 
@@ -25,13 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        certificates = platform().passing_certificates()
-        if options.get("course"):
-            try:
-                course_key = api.parse_course_key(options["course"])
-            except CreditsError as exc:
-                raise CommandError(str(exc.message)) from exc
-            certificates = certificates.filter(course_id=course_key)
+        try:
+            certificates = api.passing_certificates(course_id=options.get("course"))
+        except CreditsError as exc:
+            raise CommandError(str(exc.message)) from exc
         seen = awarded = 0
         for certificate in certificates.iterator():
             seen += 1

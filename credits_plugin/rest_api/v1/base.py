@@ -26,7 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from credits_plugin.conf import platform
+from credits_plugin import api
 from credits_plugin.exceptions import CreditsError, http_status
 from credits_plugin.rest_api.v1.authentication import SignedJwtAuthentication
 
@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 
 def _bearer_authentication() -> list:
     """The platform's OAuth2 bearer authentication, when the platform backend provides one."""
-    provider = getattr(platform(), "bearer_authentication_classes", None)
-    return list(provider()) if provider else []
+    return api.bearer_authentication_classes()
 
 
 def authentication_classes() -> list:

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from credits_plugin import api
-from credits_plugin.exceptions import InvalidCursor, UnknownCourse
+from credits_plugin.exceptions import InvalidCursor
 from credits_plugin.ledger.models import Lot
 from credits_plugin.money import parse_ascii_int
 from credits_plugin.rest_api.v1.base import CreditsAPIView
@@ -310,7 +310,7 @@ class BatchListView(CreditsAPIView):
 
     @extend_schema(responses={200: BatchOutput(many=True), **errors(403)}, tags=["operators"])
     def get(self, request):
-        return Response(BatchOutput(GrantBatch.objects.all()[:100], many=True).data)
+        return Response(BatchOutput(api.batches(), many=True).data)
 
 
 class BatchDetailView(CreditsAPIView):
@@ -320,7 +320,7 @@ class BatchDetailView(CreditsAPIView):
 
     @extend_schema(responses={200: BatchOutput, **errors(403, 404)}, tags=["operators"])
     def get(self, request, batch_id):
-        return Response(BatchOutput(GrantBatch.objects.get(pk=batch_id)).data)
+        return Response(BatchOutput(api.get_batch(batch_id)).data)
 
 
 class BatchUndoView(CreditsAPIView):
@@ -336,7 +336,7 @@ class BatchUndoView(CreditsAPIView):
         request=None, responses={202: BatchOutput, **errors(403, 404, 409, 429)}, tags=["operators"]
     )
     def post(self, request, batch_id):
-        GrantBatch.objects.get(pk=batch_id)
+        api.get_batch(batch_id)
         batch = api.undo_batch(batch_id=batch_id, actor=request.user)
         batch.refresh_from_db()
         return Response(BatchOutput(batch).data, status=status.HTTP_202_ACCEPTED)
@@ -375,12 +375,7 @@ class CoursePricesView(CreditsAPIView):
 
     @extend_schema(responses={200: PriceOutput(many=True), **errors(400, 404)}, tags=["checkout"])
     def get(self, request, course_id):
-        from credits_plugin.purchases.services import parse_course_key
-
-        course_key = parse_course_key(course_id)
-        if not api.course_exists(course_key=course_key):
-            raise UnknownCourse(course_id=str(course_key))
-        return Response(PriceOutput(api.course_prices(course_key=course_key), many=True).data)
+        return Response(PriceOutput(api.prices_of_course(course_id=course_id), many=True).data)
 
 
 class QuoteView(CreditsAPIView):

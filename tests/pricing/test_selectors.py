@@ -5,7 +5,7 @@ import pytest
 from opaque_keys.edx.keys import CourseKey
 
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice, PriceTier
-from credits_plugin.pricing.services import price_for_mode
+from credits_plugin.pricing.selectors import price_for_mode
 
 pytestmark = pytest.mark.django_db
 COURSE = CourseKey.from_string("course-v1:DemoX+Py101+2026")

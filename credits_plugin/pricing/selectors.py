@@ -1,10 +1,14 @@
-"""Working out what a course mode costs in credits."""
+"""Pricing, read: what a course mode costs in credits, and which modes can be bought with them.
+
+Prices, tiers and currency values are written by operators in the admin (plain model forms);
+this module holds every rule that reads them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from credits_plugin import exceptions
+from credits_plugin.conf import platform
 from credits_plugin.pricing.models import CourseTier, CurrencyValue, ModePrice
 
 # Modes that never cost anything on the platform (its AUDIT_MODES plus honor).
@@ -43,7 +47,25 @@ def price_for_mode(*, course_key, mode_slug: str, min_price: int = 0, currency: 
 
 
 def require_price(*, course_key, mode_slug: str, min_price: int = 0, currency: str = "usd") -> Price:
+    """:func:`price_for_mode`, refusing with :class:`ModeNotForSale` when there is no price."""
     price = price_for_mode(course_key=course_key, mode_slug=mode_slug, min_price=min_price, currency=currency)
     if price is None:
         raise exceptions.ModeNotForSale(course=str(course_key), mode=mode_slug)
     return price
+
+
+def mode_requires_payment(*, course_key, mode_slug: str) -> bool:
+    """Whether a mode is credits-only: enrolment into it needs a checkout with credits.
+    Refuses nothing."""
+    return ModePrice.objects.filter(course_key=course_key, mode_slug=mode_slug, credits_only=True).exists()
+
+
+def check_mode_for_sale(*, course_key, mode_slug: str) -> None:
+    """Whether an operator may put a price on the mode: refuses with :class:`ModeNotForSale`
+    for a free or not-for-sale mode, and with UnknownMode (details: ``modes``, the course's
+    modes) for a mode the course does not have."""
+    if mode_slug in FREE_MODES or mode_slug in NOT_FOR_SALE_MODES:
+        raise exceptions.ModeNotForSale(course=str(course_key), mode=mode_slug)
+    slugs = sorted(mode.mode_slug for mode in platform().course_modes(course_key))
+    if mode_slug not in slugs:
+        raise exceptions.UnknownMode(course_id=str(course_key), mode=mode_slug, modes=slugs)

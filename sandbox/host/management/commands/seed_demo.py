@@ -369,7 +369,7 @@ class Command(BaseCommand):
             if created:
                 api.set_course_credit(course_id=course_key, credit=credit, amount=amount)
             self._say(
-                f"  {course_key:<34} {type_name}: {name} {api.format_amount(amount)} {credit.unit_label} "
+                f"  {course_key:<34} {type_name}: {name} {api.format_credits(amount)} {credit.unit_label} "
                 f"{self._state(created)}"
             )
         # Course authors: "author" is staff of Nurse101 (a Django group in the demo host).
