@@ -46,6 +46,8 @@ $(TUTOR_STAMP): requirements/tutor.txt
 venv-tutor: $(TUTOR_STAMP) ## create .venv-tutor with the pinned Tutor and tutor-mfe (requirements/tutor.txt)
 
 demo: $(STAMP) ## run the demo LMS on SQLite with seeded data, at http://127.0.0.1:8000/
+	@# The MFE widgets' demo bundle for /mfe-demo/, built once (`make frontend` rebuilds it).
+	@test -d frontend/dist-demo/assets || $(MAKE) --no-print-directory frontend
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
