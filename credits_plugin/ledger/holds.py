@@ -18,13 +18,14 @@ from credits_plugin import exceptions
 from credits_plugin.conf import setting
 from credits_plugin.constants import HoldStatus, TransferKind
 from credits_plugin.ledger import sql
-from credits_plugin.ledger.accounts import apply_balances, ensure_available, lock_pair
+from credits_plugin.ledger.accounts import apply_balances, lock_pair
 from credits_plugin.ledger.checks import Actor, actor_id, check_amount, check_key, pk
 from credits_plugin.ledger.expiry import sweep_expired_lots
 from credits_plugin.ledger.fastpath import FastPath, Later, debit_entries, finish, loaded, use_fast_path
 from credits_plugin.ledger.idempotency import atomic_with_replay, fingerprint
 from credits_plugin.ledger.lots import LotPlan, allocate, lot_deltas, reserved
 from credits_plugin.ledger.models import Account, Hold, Lot, Transfer
+from credits_plugin.ledger.transfers import begin_spend
 from credits_plugin.ledger.writing import write_transfer
 
 _TRANSFER_FIELDS = [f.attname for f in Transfer._meta.concrete_fields]
@@ -69,12 +70,8 @@ def place_hold(
         )
 
     def general() -> Hold | Later[Hold]:
-        debit_account, credit_account = lock_pair(debit_id, credit_id)
-        now = timezone.now()
-        sweep_expired_lots(debit_account, now=now)
-        ensure_available(debit_account, amount)
-        plan = LotPlan()
-        allocations = allocate(debit_account, amount, plan, now=now)
+        spend = begin_spend(debit_id, credit_id, amount)
+        debit_account, now = spend.debit, spend.now
         hold = Hold.objects.create(
             idempotency_key=idempotency_key,
             request_hash=fingerprint_,
@@ -82,14 +79,14 @@ def place_hold(
             unit_id=debit_account.unit_id,
             amount=amount,
             debit_account=debit_account,
-            credit_account=credit_account,
-            allocations=[list(a) for a in allocations],
+            credit_account=spend.credit,
+            allocations=[list(a) for a in spend.parts],
             expires_at=expires_at or now + timedelta(seconds=setting("CREDITS_PLUGIN_HOLD_TIMEOUT_SECONDS")),
             actor=actor,
             reason=reason,
             reference=reference,
         )
-        plan.save()
+        spend.plan.save()
         apply_balances({debit_account.pk: (0, amount)})
         return hold
 

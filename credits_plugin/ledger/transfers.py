@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -98,15 +99,10 @@ def transfer(
         )
 
     def general() -> Transfer | Later[Transfer]:
-        debit_account, credit_account = lock_pair(debit_id, credit_id)
-        now = timezone.now()
-        sweep_expired_lots(debit_account, now=now)
-        ensure_available(debit_account, amount)
-        plan = LotPlan()
-        parts = allocate(debit_account, amount, plan, now=now)
+        spend = begin_spend(debit_id, credit_id, amount)
         return write_transfer(
-            debit=debit_account,
-            credit=credit_account,
+            debit=spend.debit,
+            credit=spend.credit,
             amount=amount,
             kind=kind,
             key=idempotency_key,
@@ -115,15 +111,40 @@ def transfer(
             reason=reason,
             reference=reference,
             batch=batch,
-            debit_parts=parts,
+            debit_parts=spend.parts,
             lot_source=lot_source,
             lot_expires_at=lot_expires_at,
-            plan=plan,
+            plan=spend.plan,
         )
 
     return atomic_with_replay(
         Transfer, idempotency_key, fingerprint_, lambda: use_fast_path(fast, general, credit_id=credit_id)
     )
+
+
+class Spend(NamedTuple):
+    """The general path's start of a movement out of ``debit``: both accounts locked, the lots
+    that pay for it planned (``parts``: (lot id, amount) pairs), at ``now``."""
+
+    debit: Account
+    credit: Account
+    now: datetime
+    plan: LotPlan
+    parts: list[tuple[int, int]]
+
+
+def begin_spend(debit_id: int, credit_id: int, amount: int) -> Spend:
+    """Lock both accounts (ascending id order), sweep the debit's expired lots, refuse with
+    :class:`~credits_plugin.exceptions.InsufficientFunds` an amount its available balance
+    (with its overdraft) cannot cover, and plan which lots pay: the first steps of a transfer
+    and of a hold on the general path."""
+    debit_account, credit_account = lock_pair(debit_id, credit_id)
+    now = timezone.now()
+    sweep_expired_lots(debit_account, now=now)
+    ensure_available(debit_account, amount)
+    plan = LotPlan()
+    parts = allocate(debit_account, amount, plan, now=now)
+    return Spend(debit_account, credit_account, now, plan, parts)
 
 
 def reverse_transfer(
