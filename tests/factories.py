@@ -79,3 +79,31 @@ def grant_permissions(user, *names: str):
 def operator(username: str = "operator", *names: str, **fields):
     """A staff user holding exactly the permissions ``names``."""
     return grant_permissions(UserFactory(username=username, is_staff=True, **fields), *names)
+
+
+def available(user) -> int:
+    """The available balance of ``user``'s wallet, in hundredths."""
+    from credits_plugin import api
+
+    return api.balance(api.user_wallet(user)).available
+
+
+def assert_ledger_ok() -> None:
+    """Every account's cached balance equals its entries (``verify_ledger``)."""
+    from credits_plugin import api
+
+    report = api.verify_ledger()
+    assert report.ok, report.problems
+
+
+def people_with_group_and_organisation() -> list:
+    """Five active users (u0-u4) and an inactive one; u0 and u1 in the group Nurses, u2 a member
+    of the organisation HealthU."""
+    from credits_plugin.wallets.models import CreditGroup, Organisation, OrganisationMember
+
+    users = [UserFactory(username=f"u{i}") for i in range(5)]
+    UserFactory(username="gone", is_active=False)
+    CreditGroup.objects.create(name="Nurses").members.add(users[0], users[1])
+    org = Organisation.objects.create(key="HealthU", name="Health University")
+    OrganisationMember.objects.create(organisation=org, user=users[2])
+    return users

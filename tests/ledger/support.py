@@ -2,15 +2,11 @@
 
 from credits_plugin import api
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
+from tests.factories import assert_ledger_ok  # noqa: F401  (the ledger tests import it from here)
 
 
 def bal(account):
     return api.balance(account)
-
-
-def assert_ledger_ok():
-    report = api.verify_ledger()
-    assert report.ok, report.problems
 
 
 def snapshot():

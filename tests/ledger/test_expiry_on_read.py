@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from credits_plugin import api, exceptions
 from credits_plugin.constants import SystemAccount, TransferKind
 from credits_plugin.ledger.models import Entry, Lot, Transfer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assert_ledger_ok
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ def learner():
 @pytest.fixture
 def wallet(learner):
     return api.user_wallet(learner)
-
-
-def assert_ledger_ok():
-    report = api.verify_ledger()
-    assert report.ok, report.problems
 
 
 def expire(grant: Transfer) -> Lot:

@@ -15,7 +15,7 @@ from credits_plugin.ledger import bulk
 from credits_plugin.ledger import services as ledger
 from credits_plugin.ledger.models import Account, Entry, Hold, Lot, Transfer
 from credits_plugin.wallets.models import EarningRule
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assert_ledger_ok
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ def snapshot():
         Entry.objects.count(),
         Hold.objects.count(),
     )
-
-
-def assert_ledger_ok():
-    report = api.verify_ledger()
-    assert report.ok, report.problems
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from credits_plugin.purchases import services as purchases
 from credits_plugin.purchases.models import Purchase
 from credits_plugin.toggles import CREDITS_ENABLED
 from credits_plugin.wallets.models import Organisation, OrganisationMember
-from tests.factories import confirm_form, funded_user, make_paid_course
+from tests.factories import available, confirm_form, funded_user, make_paid_course
 
 KEY = CourseKey.from_string("course-v1:DemoX+Py101+2026")  # verified 49.00, professional 149.00
 PAGE = f"/credits/checkout/{KEY}/"
@@ -60,10 +60,6 @@ def rest_client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def available(user) -> int:
-    return api.balance(api.user_wallet(user)).available
 
 
 def assert_nothing_charged(user, funds: int = 20_000) -> None:

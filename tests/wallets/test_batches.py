@@ -15,19 +15,10 @@ from credits_plugin.ledger import bulk
 from credits_plugin.ledger.models import Transfer
 from credits_plugin.wallets import tasks
 from credits_plugin.wallets.models import CreditGroup, GrantBatch
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assert_ledger_ok, available
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
-
-
-def available(user):
-    return api.balance(api.user_wallet(user)).available
-
-
-def assert_ledger_ok():
-    report = api.verify_ledger()
-    assert report.ok, report.problems
 
 
 @pytest.fixture

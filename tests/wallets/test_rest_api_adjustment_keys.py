@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from credits_plugin import api
 from credits_plugin.ledger.models import Transfer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, available
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/credits_plugin/v1"
@@ -36,10 +36,6 @@ def alice():
 @pytest.fixture
 def staff():
     return UserFactory(username="operator", is_staff=True, is_superuser=True)
-
-
-def available(user):
-    return api.balance(api.user_wallet(user)).available
 
 
 @pytest.mark.parametrize(

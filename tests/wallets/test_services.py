@@ -11,30 +11,15 @@ from credits_plugin.constants import TransferKind
 from credits_plugin.ledger.models import Transfer
 from credits_plugin.money import parse_credits
 from credits_plugin.wallets.admin import parse_member_csv
-from credits_plugin.wallets.models import CreditGroup, GrantBatch, Organisation, OrganisationMember
-from tests.factories import UserFactory
+from credits_plugin.wallets.models import GrantBatch
+from tests.factories import UserFactory, assert_ledger_ok, available, people_with_group_and_organisation
 
 pytestmark = pytest.mark.django_db
 
 
-def available(user):
-    return api.balance(api.user_wallet(user)).available
-
-
 @pytest.fixture
 def people():
-    users = [UserFactory(username=f"u{i}") for i in range(5)]
-    UserFactory(username="gone", is_active=False)
-    nurses = CreditGroup.objects.create(name="Nurses")
-    nurses.members.add(users[0], users[1])
-    org = Organisation.objects.create(key="HealthU", name="Health University")
-    OrganisationMember.objects.create(organisation=org, user=users[2])
-    return users
-
-
-def assert_ledger_ok():
-    report = api.verify_ledger()
-    assert report.ok, report.problems
+    return people_with_group_and_organisation()
 
 
 class TestBulkGrant:
