@@ -8,7 +8,7 @@ takes the fast path (:mod:`credits_plugin.ledger.fastpath`); the rest, the gener
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -139,12 +139,19 @@ def begin_spend(debit_id: int, credit_id: int, amount: int) -> Spend:
     (with its overdraft) cannot cover, and plan which lots pay: the first steps of a transfer
     and of a hold on the general path."""
     debit_account, credit_account = lock_pair(debit_id, credit_id)
+    return plan_spend(debit_account, credit_account, amount)
+
+
+def plan_spend(debit: Account, credit: Account, amount: int, *, prefer: Sequence[int] = ()) -> Spend:
+    """:func:`begin_spend` for accounts the caller has already locked: sweep the debit's expired
+    lots, refuse an amount it cannot cover, and plan which lots pay (``prefer``: lots to spend
+    first, as a reversal takes back the lots the original created)."""
     now = timezone.now()
-    sweep_expired_lots(debit_account, now=now)
-    ensure_available(debit_account, amount)
+    sweep_expired_lots(debit, now=now)
+    ensure_available(debit, amount)
     plan = LotPlan()
-    parts = allocate(debit_account, amount, plan, now=now)
-    return Spend(debit_account, credit_account, now, plan, parts)
+    parts = allocate(debit, amount, plan, prefer=prefer, now=now)
+    return Spend(debit, credit, now, plan, parts)
 
 
 def reverse_transfer(
@@ -179,11 +186,7 @@ def reverse_transfer(
         prefer = [lot_id for acc, lot_id, amt in entries if acc == new_debit.pk and amt > 0]
         # Value returns to the lots the original spent.
         restore = [(lot_id, -amt) for acc, lot_id, amt in entries if acc == new_credit.pk and amt < 0]
-        now = timezone.now()
-        sweep_expired_lots(new_debit, now=now)
-        ensure_available(new_debit, original.amount)
-        plan = LotPlan()
-        parts = allocate(new_debit, original.amount, plan, prefer=prefer, now=now)
+        spend = plan_spend(new_debit, new_credit, original.amount, prefer=prefer)
         reversal = write_transfer(
             debit=new_debit,
             credit=new_credit,
@@ -196,18 +199,18 @@ def reverse_transfer(
             reference=original.reference,
             batch=original.batch,
             reverses=original,
-            debit_parts=parts,
+            debit_parts=spend.parts,
             credit_restore=restore,
-            plan=plan,
+            plan=spend.plan,
         )
         # Value returned to a lot that has expired meanwhile is not spendable: it passes straight
         # on to the expiry account, in the same transaction, so no balance ever shows it.
         if any(
-            lot.expires_at is not None and lot.expires_at <= now
-            for lot in plan.changed.values()
+            lot.expires_at is not None and lot.expires_at <= spend.now
+            for lot in spend.plan.changed.values()
             if lot.account_id == new_credit.pk
         ):
-            sweep_expired_lots(new_credit, now=now)
+            sweep_expired_lots(new_credit, now=spend.now)
         return reversal
 
     try:
